@@ -1,0 +1,56 @@
+import type { Action } from './action.js';
+import type { Observation, Instruction } from './scene.js';
+import type { ViewName } from './image.js';
+
+/** A value or a promise of it: implementations choose, callers always `await`. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Options of `Environment.reset`; environments extend it with their own settings. */
+export interface ResetOptions {
+  readonly seed: number;
+  readonly task: string;
+}
+
+/** Why an episode ended, or `running`. */
+export type EpisodeOutcome = 'running' | 'success' | 'step_limit';
+
+export interface StepInfo {
+  readonly outcome: EpisodeOutcome;
+  /** The step limit of this episode. */
+  readonly maxSteps: number;
+  /** Set when the action was refused; the state did not change. */
+  readonly invalidAction?: { readonly code: string; readonly message: string };
+  /** Environment-specific details (for example the perturbations applied after this step). */
+  readonly [key: string]: unknown;
+}
+
+export interface StepResult {
+  readonly observation: Observation;
+  readonly done: boolean;
+  readonly success: boolean;
+  readonly info: StepInfo;
+}
+
+export interface EnvironmentMetadata {
+  /** Task families this environment can reset to. */
+  readonly tasks: readonly string[];
+  /** Partitions (train, L1, ...) it can draw episodes from. */
+  readonly partitions: readonly string[];
+  readonly views: readonly ViewName[];
+}
+
+/** A manipulation environment: the simulator, or a real robot behind the same interface. */
+export interface Environment<R extends ResetOptions = ResetOptions> {
+  readonly metadata: EnvironmentMetadata;
+  reset(options: R): Awaitable<Observation>;
+  /** A malformed action is refused: the result reports it in `info.invalidAction`, the state is unchanged. */
+  step(action: Action): Awaitable<StepResult>;
+  close?(): Awaitable<void>;
+}
+
+/** A policy. `reset` starts a new episode; `act` is called once per step. */
+export interface Agent {
+  readonly name: string;
+  reset(instruction: Instruction): Awaitable<void>;
+  act(observation: Observation): Awaitable<Action>;
+}

@@ -1,0 +1,74 @@
+/**
+ * @actllm/core: the contracts every @actllm package talks through (ARCHITECTURE.md section 4).
+ * It depends on nothing of ours.
+ */
+export { ActllmError, InvalidArgumentError, isActllmError } from './errors.js';
+export type { ActllmErrorOptions, CoreErrorCode } from './errors.js';
+
+export {
+  WORKSPACE,
+  angleDifference,
+  clampToWorkspace,
+  distance,
+  interpolatePose,
+  isInWorkspace,
+  normalizeAngle,
+  symmetricAngleDistance,
+} from './geometry.js';
+export type { Point2, Pose } from './geometry.js';
+
+export { ACTION_KINDS, InvalidActionError, assertValidAction, validateAction } from './action.js';
+export type { Action, ActionKind, InvalidActionReason, ValidationResult } from './action.js';
+
+export { VIEW_NAMES, assertImage, createImage } from './image.js';
+export type { Image, ViewName } from './image.js';
+
+export type {
+  AssetKind,
+  BoundingBox,
+  Instruction,
+  ObjectState,
+  Observation,
+  PromptAsset,
+  Size3,
+} from './scene.js';
+
+export type {
+  Agent,
+  Awaitable,
+  Environment,
+  EnvironmentMetadata,
+  EpisodeOutcome,
+  ResetOptions,
+  StepInfo,
+  StepResult,
+} from './environment.js';
+
+export { EPISODE_RECORD_VERSION } from './episode.js';
+export type { EpisodeFrame, EpisodeRecord, EpisodeStep } from './episode.js';
+
+export { Rng } from './rng.js';
+export type { RngState } from './rng.js';
+
+export { DTYPES, createTensor, shapeSize } from './tensor.js';
+export type { DType, DTypeArray, Tensor, TensorMap } from './tensor.js';
+
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendCapability,
+  InferenceSession,
+  Logger,
+  SessionOptions,
+  Trainer,
+} from './backend.js';
+
+export { BackendUnavailableError, listBackends, registerBackend, resolveBackend } from './registry.js';
+export type {
+  BackendAttempt,
+  BackendInfo,
+  BackendStatus,
+  ResolveOptions,
+  ResolvedBackend,
+  SkipReason,
+} from './registry.js';

@@ -1,0 +1,58 @@
+import { InvalidArgumentError } from './errors.js';
+
+/** Element types that graphs and backends exchange. */
+export const DTYPES = ['float32', 'int32', 'int64', 'bool'] as const;
+export type DType = (typeof DTYPES)[number];
+
+/** The typed array that holds each dtype (bool: one byte per element, 0 or 1). */
+export interface DTypeArray {
+  float32: Float32Array;
+  int32: Int32Array;
+  int64: BigInt64Array;
+  bool: Uint8Array;
+}
+
+/** A dense host tensor, row-major. The currency of the {@link Backend} contract. */
+export interface Tensor<D extends DType = DType> {
+  readonly dtype: D;
+  readonly shape: readonly number[];
+  readonly data: DTypeArray[D];
+}
+
+/** Tensors by name: graph inputs, outputs and weights. */
+export type TensorMap = Readonly<Record<string, Tensor>>;
+
+const ARRAY_OF: { [D in DType]: new (length: number) => DTypeArray[D] } = {
+  float32: Float32Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+};
+
+/** Number of elements of a shape (1 for a scalar). */
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new InvalidArgumentError(`Tensor dimensions must be non-negative integers; got [${shape.join(', ')}].`);
+    }
+    n *= d;
+  }
+  return n;
+}
+
+/** A tensor of zeros, or one that wraps `data` after checking its type and length. */
+export function createTensor<D extends DType>(dtype: D, shape: readonly number[], data?: DTypeArray[D]): Tensor<D> {
+  const Ctor = ARRAY_OF[dtype] as (new (length: number) => DTypeArray[D]) | undefined;
+  if (!Ctor) {
+    throw new InvalidArgumentError(`Unknown dtype ${JSON.stringify(dtype)}; use one of ${DTYPES.join(', ')}.`);
+  }
+  const size = shapeSize(shape);
+  if (data === undefined) return { dtype, shape: [...shape], data: new Ctor(size) };
+  if (!(data instanceof Ctor) || data.length !== size) {
+    throw new InvalidArgumentError(
+      `A ${dtype} tensor of shape [${shape.join(', ')}] needs a ${Ctor.name} of length ${size}.`,
+    );
+  }
+  return { dtype, shape: [...shape], data };
+}

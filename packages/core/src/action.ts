@@ -47,7 +47,11 @@ function checkPose(value: unknown, path: string): InvalidActionError | undefined
   for (const key of ['x', 'y', 'theta'] as const) {
     const v = value[key];
     if (typeof v !== 'number') {
-      return new InvalidActionError('malformed', `${path}.${key}`, `${path}.${key} must be a number.`);
+      return new InvalidActionError(
+        'malformed',
+        `${path}.${key}`,
+        `${path}.${key} must be a number.`,
+      );
     }
     if (!Number.isFinite(v)) {
       return new InvalidActionError(
@@ -76,7 +80,11 @@ export function validateAction(value: unknown): ValidationResult<Action> {
   if (!isRecord(value)) {
     return {
       ok: false,
-      error: new InvalidActionError('malformed', '', 'An action must be an object { kind, from, to }.'),
+      error: new InvalidActionError(
+        'malformed',
+        '',
+        'An action must be an object { kind, from, to }.',
+      ),
     };
   }
   if (!(ACTION_KINDS as readonly unknown[]).includes(value.kind)) {

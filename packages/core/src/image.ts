@@ -12,9 +12,15 @@ export interface Image {
 }
 
 /** A black image of the given size, or one filled with `rgb`. */
-export function createImage(width: number, height: number, rgb?: readonly [number, number, number]): Image {
+export function createImage(
+  width: number,
+  height: number,
+  rgb?: readonly [number, number, number],
+): Image {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new InvalidArgumentError(`Image sizes must be positive integers; got ${width}x${height}.`);
+    throw new InvalidArgumentError(
+      `Image sizes must be positive integers; got ${width}x${height}.`,
+    );
   }
   const data = new Uint8Array(width * height * 3);
   if (rgb) {
@@ -27,7 +33,9 @@ export function createImage(width: number, height: number, rgb?: readonly [numbe
 export function assertImage(image: Image, what = 'image'): void {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new InvalidArgumentError(`${what}: width and height must be positive integers; got ${width}x${height}.`);
+    throw new InvalidArgumentError(
+      `${what}: width and height must be positive integers; got ${width}x${height}.`,
+    );
   }
   if (!(data instanceof Uint8Array) || data.length !== width * height * 3) {
     throw new InvalidArgumentError(

@@ -63,7 +63,12 @@ export type {
   Trainer,
 } from './backend.js';
 
-export { BackendUnavailableError, listBackends, registerBackend, resolveBackend } from './registry.js';
+export {
+  BackendUnavailableError,
+  listBackends,
+  registerBackend,
+  resolveBackend,
+} from './registry.js';
 export type {
   BackendAttempt,
   BackendInfo,

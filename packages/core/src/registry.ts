@@ -99,7 +99,10 @@ function assertBackend(name: string, backend: Backend, priority: number): void {
                 ? 'it declares the train capability but has no createTrainer()'
                 : undefined;
   if (problem) {
-    throw new ActllmError('BACKEND_INVALID', `Cannot register backend "${String(name)}": ${problem}.`);
+    throw new ActllmError(
+      'BACKEND_INVALID',
+      `Cannot register backend "${String(name)}": ${problem}.`,
+    );
   }
 }
 
@@ -140,7 +143,12 @@ function byPriority(a: Entry, b: Entry): number {
 export function listBackends(): BackendInfo[] {
   return [...registry().entries.values()].sort(byPriority).map((e) => {
     const status = e.init.kind === 'idle' ? 'registered' : e.init.kind;
-    const info: BackendInfo = { name: e.name, priority: e.priority, capabilities: e.backend.capabilities, status };
+    const info: BackendInfo = {
+      name: e.name,
+      priority: e.priority,
+      capabilities: e.backend.capabilities,
+      status,
+    };
     return e.init.kind === 'failed' ? { ...info, error: e.init.reason } : info;
   });
 }
@@ -154,7 +162,8 @@ async function initialize(entry: Entry): Promise<string | undefined> {
     entry.init = { kind: 'initializing', promise };
     promise.then(
       () => (entry.init = { kind: 'ready' }),
-      (e: unknown) => (entry.init = { kind: 'failed', reason: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) =>
+        (entry.init = { kind: 'failed', reason: e instanceof Error ? e.message : String(e) }),
     );
   }
   try {
@@ -193,11 +202,19 @@ export async function resolveBackend(options: ResolveOptions = {}): Promise<Reso
   for (const name of names) {
     const entry = r.entries.get(name);
     if (!entry) {
-      attempts.push({ name, reason: 'not_registered', message: 'not registered: import its package first' });
+      attempts.push({
+        name,
+        reason: 'not_registered',
+        message: 'not registered: import its package first',
+      });
       continue;
     }
     if (options.capability && !entry.backend.capabilities[options.capability]) {
-      attempts.push({ name, reason: 'missing_capability', message: `cannot ${options.capability}` });
+      attempts.push({
+        name,
+        reason: 'missing_capability',
+        message: `cannot ${options.capability}`,
+      });
       continue;
     }
     const failure = await initialize(entry);

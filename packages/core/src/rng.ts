@@ -97,7 +97,9 @@ export class Rng {
   /** A uniform integer in [min, max) without modulo bias. */
   int(min: number, max: number): number {
     if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max <= min) {
-      throw new InvalidArgumentError(`rng.int(min, max) needs integers with min < max; got (${min}, ${max}).`);
+      throw new InvalidArgumentError(
+        `rng.int(min, max) needs integers with min < max; got (${min}, ${max}).`,
+      );
     }
     const range = max - min;
     if (range > 0x100000000) {

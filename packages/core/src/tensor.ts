@@ -34,7 +34,9 @@ export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new InvalidArgumentError(`Tensor dimensions must be non-negative integers; got [${shape.join(', ')}].`);
+      throw new InvalidArgumentError(
+        `Tensor dimensions must be non-negative integers; got [${shape.join(', ')}].`,
+      );
     }
     n *= d;
   }
@@ -42,10 +44,16 @@ export function shapeSize(shape: readonly number[]): number {
 }
 
 /** A tensor of zeros, or one that wraps `data` after checking its type and length. */
-export function createTensor<D extends DType>(dtype: D, shape: readonly number[], data?: DTypeArray[D]): Tensor<D> {
+export function createTensor<D extends DType>(
+  dtype: D,
+  shape: readonly number[],
+  data?: DTypeArray[D],
+): Tensor<D> {
   const Ctor = ARRAY_OF[dtype] as (new (length: number) => DTypeArray[D]) | undefined;
   if (!Ctor) {
-    throw new InvalidArgumentError(`Unknown dtype ${JSON.stringify(dtype)}; use one of ${DTYPES.join(', ')}.`);
+    throw new InvalidArgumentError(
+      `Unknown dtype ${JSON.stringify(dtype)}; use one of ${DTYPES.join(', ')}.`,
+    );
   }
   const size = shapeSize(shape);
   if (data === undefined) return { dtype, shape: [...shape], data: new Ctor(size) };

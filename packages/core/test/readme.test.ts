@@ -1,0 +1,27 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+
+const REGISTRY_KEY = Symbol.for('@actllm/core.backend-registry');
+afterEach(() => {
+  delete (globalThis as Record<symbol, unknown>)[REGISTRY_KEY];
+});
+
+// The README's example must run as written (against the sources instead of the package).
+it('runs the README example', async () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(code).toBeDefined();
+  const dir = mkdtempSync(join(import.meta.dirname, '.readme-'));
+  const file = join(dir, 'example.ts');
+  writeFileSync(file, code!.replace("from '@actllm/core'", "from '../../src/index.js'"));
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    await import(file);
+    expect(log.mock.calls[0]).toEqual(['INVALID_ACTION', 'outside_workspace', 'to']);
+    expect(log.mock.calls[2]).toEqual(['echo', true]);
+  } finally {
+    log.mockRestore();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it, vi } from 'vitest';
 
 const REGISTRY_KEY = Symbol.for('@actllm/core.backend-registry');
@@ -14,7 +15,8 @@ it('runs the README example', async () => {
   expect(code).toBeDefined();
   const dir = mkdtempSync(join(import.meta.dirname, '.readme-'));
   const file = join(dir, 'example.ts');
-  writeFileSync(file, code!.replace("from '@actllm/core'", "from '../../src/index.js'"));
+  const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+  writeFileSync(file, code!.replace("'@actllm/core'", JSON.stringify(source)));
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
     await import(file);

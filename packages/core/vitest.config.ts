@@ -1,13 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../vitest.base.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    coverage: {
-      provider: 'v8',
-      include: ['src/**/*.ts'],
-      reporter: ['text-summary', 'json-summary'],
-      thresholds: { lines: 90 },
-    },
-  },
-});
+export default packageTests();

@@ -1,0 +1,114 @@
+import {
+  EPISODE_RECORD_VERSION,
+  VIEW_NAMES,
+  type EpisodeFrame,
+  type EpisodeStep,
+  type Image,
+  type Instruction,
+  type ObjectState,
+  type PromptAsset,
+  type ViewName,
+} from '@actllm/core';
+import { encodePng } from '../image/png.js';
+import type { TabletopEnv } from '../env/environment.js';
+import {
+  episodeDir,
+  type EpisodeJob,
+  type EpisodeSummary,
+  type TabletopEpisodeRecord,
+} from './format.js';
+import { checksumFiles, writeDirAtomic } from './files.js';
+import { join } from 'node:path';
+
+/** Collects PNG files of one episode while its record is built. */
+class FrameSink {
+  readonly files = new Map<string, Uint8Array>();
+
+  frame(
+    prefix: string,
+    views: Readonly<Partial<Record<ViewName, Image>>>,
+  ): Record<ViewName, string> {
+    const paths = {} as Record<ViewName, string>;
+    for (const view of VIEW_NAMES) {
+      const image = views[view];
+      if (!image) continue;
+      const path = `${prefix}_${view}.png`;
+      this.files.set(path, encodePng(image));
+      paths[view] = path;
+    }
+    return paths;
+  }
+}
+
+function instructionOnDisk(instruction: Instruction, sink: FrameSink): Instruction<string> {
+  if (!instruction.assets) return { text: instruction.text };
+  const assets: Record<string, PromptAsset<string>> = {};
+  for (const [name, asset] of Object.entries(instruction.assets)) {
+    assets[name] = {
+      kind: asset.kind,
+      views: sink.frame(`assets/${name}`, asset.views),
+      objects: asset.objects,
+    };
+  }
+  return { text: instruction.text, assets };
+}
+
+/**
+ * Runs one oracle episode (closed loop: the oracle re-plans from ground truth every step)
+ * and writes it atomically under `out`. Returns its manifest line.
+ */
+export function runEpisode(
+  env: TabletopEnv,
+  out: string,
+  partition: string,
+  job: EpisodeJob,
+): EpisodeSummary {
+  const sink = new FrameSink();
+  let obs = env.reset({ seed: job.seed, task: job.task, partition });
+  const instruction = instructionOnDisk(obs.instruction, sink);
+  const steps: EpisodeStep<string>[] = [];
+  let done = false;
+  let success = false;
+  while (!done) {
+    const action = env.oracleAction();
+    const frame: EpisodeFrame<string> = {
+      views: sink.frame(`frames/${String(obs.step).padStart(3, '0')}`, obs.views),
+      objects: obs.objects ?? ([] as ObjectState[]),
+    };
+    const result = env.step(action);
+    steps.push({ observation: frame, action, info: result.info });
+    ({ done, success } = result);
+    obs = result.observation;
+  }
+  const final: EpisodeFrame<string> = {
+    views: sink.frame(`frames/${String(obs.step).padStart(3, '0')}`, obs.views),
+    objects: obs.objects ?? [],
+  };
+  const ep = env.episode;
+  const record: TabletopEpisodeRecord = {
+    version: EPISODE_RECORD_VERSION,
+    id: job.id,
+    task: job.task,
+    partition,
+    seed: job.seed,
+    instruction,
+    steps,
+    final,
+    outcome: success ? 'success' : 'step_limit',
+    goal: ep.goal,
+    oracleSteps: ep.oracleSteps,
+  };
+  sink.files.set('record.json', Buffer.from(`${JSON.stringify(record, null, 1)}\n`));
+  const path = episodeDir(job.task, job.id);
+  writeDirAtomic(join(out, path), sink.files);
+  return {
+    id: job.id,
+    task: job.task,
+    index: job.index,
+    seed: job.seed,
+    outcome: record.outcome,
+    steps: steps.length,
+    path,
+    sha256: checksumFiles(sink.files),
+  };
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+
+/** Writes a file atomically: a temporary file in the same directory, then a rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes a directory atomically: every file into a temporary sibling directory, then one
+ * rename. A reader (or a resumed run) sees the whole directory or none of it.
+ */
+export function writeDirAtomic(path: string, files: ReadonlyMap<string, Uint8Array>): void {
+  const tmp = join(
+    dirname(path),
+    `.tmp-${process.pid}-${threadId}-${path.split('/').pop() ?? 'dir'}`,
+  );
+  rmSync(tmp, { recursive: true, force: true });
+  for (const [rel, data] of files) {
+    mkdirSync(dirname(join(tmp, rel)), { recursive: true });
+    writeFileSync(join(tmp, rel), data);
+  }
+  rmSync(path, { recursive: true, force: true });
+  renameSync(tmp, path);
+}
+
+/** SHA-256 over files: for each, in path order, "path\0" + its SHA-256 in hex + "\n". */
+export function checksumFiles(files: ReadonlyMap<string, Uint8Array>): string {
+  const outer = createHash('sha256');
+  for (const rel of [...files.keys()].sort()) {
+    const data = files.get(rel) ?? new Uint8Array(0);
+    outer.update(`${rel}\0${createHash('sha256').update(data).digest('hex')}\n`);
+  }
+  return outer.digest('hex');
+}
+
+/** Reads every file under a directory, keyed by path relative to it ('/' separated). */
+export function readTree(root: string): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else out.set(child, readFileSync(join(root, child)));
+    }
+  };
+  walk('');
+  return out;
+}

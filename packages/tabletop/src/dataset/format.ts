@@ -1,0 +1,65 @@
+import type { EpisodeRecord, ViewName } from '@actllm/core';
+import type { PhysicsOptions } from '../physics/spec.js';
+import type { ViewSize } from '../render/camera.js';
+
+/** Bumped when the on-disk layout changes incompatibly. */
+export const DATASET_FORMAT_VERSION = 1;
+export const DATASET_FORMAT = 'actllm-tabletop-dataset';
+
+/** `dataset.json`: the settings every episode of the directory was made with. */
+export interface DatasetConfig {
+  readonly format: typeof DATASET_FORMAT;
+  readonly version: typeof DATASET_FORMAT_VERSION;
+  readonly partition: string;
+  readonly seed: number;
+  readonly views: Readonly<Record<ViewName, ViewSize>>;
+  readonly physics: PhysicsOptions;
+}
+
+/** One job: which episode to make. */
+export interface EpisodeJob {
+  readonly task: string;
+  readonly index: number;
+  /** Derived from (dataset seed, task, partition, index). */
+  readonly seed: number;
+  readonly id: string;
+}
+
+/** A manifest line: one finished episode. */
+export interface EpisodeSummary {
+  readonly id: string;
+  readonly task: string;
+  readonly index: number;
+  readonly seed: number;
+  readonly outcome: 'success' | 'step_limit';
+  readonly steps: number;
+  /** Directory of the episode, relative to the dataset root. */
+  readonly path: string;
+  /** SHA-256 over the episode's files (see README: dataset format). */
+  readonly sha256: string;
+}
+
+/** `manifest.json`, written last: counts, seeds and checksums. */
+export interface DatasetManifest extends DatasetConfig {
+  readonly tasks: readonly string[];
+  readonly episodesPerTask: number;
+  readonly total: number;
+  readonly counts: Readonly<
+    Record<string, { readonly episodes: number; readonly success: number }>
+  >;
+  readonly episodes: readonly EpisodeSummary[];
+}
+
+/** `record.json` of an episode: core's record with file paths for frames, plus the task goal. */
+export type TabletopEpisodeRecord = EpisodeRecord<string> & {
+  readonly goal: unknown;
+  readonly oracleSteps: number;
+};
+
+export function episodeId(task: string, index: number): string {
+  return `${task}-${String(index).padStart(6, '0')}`;
+}
+
+export function episodeDir(task: string, id: string): string {
+  return `episodes/${task}/${id}`;
+}

@@ -1,0 +1,20 @@
+import type { PhysicsOptions } from '../physics/spec.js';
+import type { ViewSize } from '../render/camera.js';
+import type { ViewName } from '@actllm/core';
+import type { EpisodeJob, EpisodeSummary } from './format.js';
+
+/** What a worker is started with. */
+export interface WorkerSetup {
+  readonly out: string;
+  readonly partition: string;
+  readonly views: Readonly<Record<ViewName, ViewSize>>;
+  readonly physics: PhysicsOptions;
+}
+
+export type ToWorker =
+  { readonly type: 'job'; readonly job: EpisodeJob } | { readonly type: 'stop' };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly summary: EpisodeSummary }
+  | { readonly type: 'error'; readonly id: string; readonly message: string };

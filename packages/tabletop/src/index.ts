@@ -1,0 +1,56 @@
+/**
+ * @actllm/tabletop: the simulated benchmark the ACTLLM policy is trained on and measured
+ * against (Rapier physics, a CPU renderer, task families with scripted oracles, datasets).
+ */
+export { TabletopError } from './errors.js';
+export type { TabletopErrorCode } from './errors.js';
+
+export { TabletopEnv } from './env/environment.js';
+export type { TabletopEnvOptions, TabletopResetOptions, EpisodeState } from './env/environment.js';
+
+export { PhysicsScene } from './physics/scene.js';
+export type { SimObject } from './physics/scene.js';
+export { loadRapier } from './physics/rapier.js';
+export { GRAVITY, WORKSPACE_METRES } from './physics/spec.js';
+export type { PhysicsOptions, SpawnSpec } from './physics/spec.js';
+
+export {
+  SHAPES,
+  OBJECT_SHAPES,
+  CONTAINER_SHAPES,
+  getShape,
+  shapeExtents,
+  footprintRadius,
+} from './objects/shapes.js';
+export type { ShapeDef, ShapePart, ContainerRegion } from './objects/shapes.js';
+export { COLORS, COLOR_NAMES, getColor, surfaceColor } from './objects/colors.js';
+export type { ColorDef, Rgb } from './objects/colors.js';
+export { buildMesh } from './objects/mesh.js';
+export type { Mesh } from './objects/mesh.js';
+
+export { render } from './render/renderer.js';
+export type { RenderItem, RenderResult } from './render/renderer.js';
+export { DEFAULT_VIEW_SIZES, topCamera, frontCamera } from './render/camera.js';
+export type { Camera, ViewSize } from './render/camera.js';
+
+export { encodePng, decodePng, crc32 } from './image/png.js';
+
+export { getTask, listTasks, registerTask } from './tasks/registry.js';
+export { getPartition, listPartitions } from './tasks/partitions.js';
+export { describe as describeObject, isInside, containerCentre } from './tasks/common.js';
+export type { AssetSpec, PartitionSpec, TaskFamily, TaskSample, TaskState } from './tasks/types.js';
+export type { PutIntoGoal } from './tasks/visual-manipulation.js';
+export type { RotateGoal } from './tasks/rotate.js';
+export type { RearrangeGoal } from './tasks/rearrange.js';
+
+export { deriveSeed } from './seeds.js';
+
+export { generateDataset } from './dataset/generate.js';
+export type { GenerateOptions, GenerateProgress } from './dataset/generate.js';
+export { DATASET_FORMAT, DATASET_FORMAT_VERSION, episodeId } from './dataset/format.js';
+export type {
+  DatasetConfig,
+  DatasetManifest,
+  EpisodeSummary,
+  TabletopEpisodeRecord,
+} from './dataset/format.js';

@@ -1,0 +1,106 @@
+import { normalizeAngle, type Action, type ObjectState, type Point2, type Rng } from '@actllm/core';
+import { getShape, shapeExtents } from '../objects/shapes.js';
+import type { SpawnSpec } from '../physics/spec.js';
+import type { Disc } from './placement.js';
+import { placeFree } from './placement.js';
+
+/** "red block", "red and white stripe letter L". */
+export function describe(o: { readonly shape: string; readonly color: string }): string {
+  const shape = o.shape.startsWith('letter_')
+    ? `letter ${o.shape.slice(7).toUpperCase()}`
+    : o.shape.replace(/_/g, ' ');
+  return `${o.color.replace(/_/g, ' ')} ${shape}`;
+}
+
+export function findObject(objects: readonly ObjectState[], id: string): ObjectState | undefined {
+  return objects.find((o) => o.id === id);
+}
+
+/** Scale of an object from its measured size (the shape's base size times the scale). */
+function scaleOf(o: ObjectState): number {
+  return o.size.x / shapeExtents(getShape(o.shape), 1).x;
+}
+
+/** The centre of a container's holding region, in the workspace. */
+export function containerCentre(c: ObjectState): Point2 {
+  const region = getShape(c.shape).container;
+  if (!region) return c.pose;
+  const s = scaleOf(c);
+  const cos = Math.cos(c.pose.theta);
+  const sin = Math.sin(c.pose.theta);
+  return {
+    x: c.pose.x + s * (cos * region.cx - sin * region.cy),
+    y: c.pose.y + s * (sin * region.cx + cos * region.cy),
+  };
+}
+
+/**
+ * True when the object's centre lies over the container's holding region and its base is
+ * no higher than the container's rim (so it is in it, not balanced on top of something).
+ */
+export function isInside(o: ObjectState, c: ObjectState): boolean {
+  const region = getShape(c.shape).container;
+  if (!region) return false;
+  if (o.z > c.z + c.size.z + 0.01 || o.z < -0.02) return false;
+  const s = scaleOf(c);
+  const dx = o.pose.x - c.pose.x;
+  const dy = o.pose.y - c.pose.y;
+  const cos = Math.cos(-c.pose.theta);
+  const sin = Math.sin(-c.pose.theta);
+  const lx = (cos * dx - sin * dy) / s - region.cx;
+  const ly = (sin * dx + cos * dy) / s - region.cy;
+  return region.kind === 'circle'
+    ? Math.hypot(lx, ly) <= region.r
+    : Math.abs(lx) <= region.hx && Math.abs(ly) <= region.hy;
+}
+
+/** Pick the object at its centre and put its centre on `to`, turned by `turn` radians. */
+export function moveTo(o: ObjectState, to: Point2, turn = 0): Action {
+  return {
+    kind: 'pick_place',
+    from: { x: o.pose.x, y: o.pose.y, theta: o.pose.theta },
+    to: { x: to.x, y: to.y, theta: normalizeAngle(o.pose.theta + turn) },
+  };
+}
+
+/** Lift the object and put it back where it is: what the oracle answers when nothing is left to do. */
+export function stay(o: ObjectState): Action {
+  return moveTo(o, o.pose, 0);
+}
+
+/** Random scale of a small object. */
+export function objectScale(rng: Rng): number {
+  return Math.round(rng.float(0.9, 1.1) * 1000) / 1000;
+}
+
+/** Builds a spawn spec at a free random pose. */
+export function spawnFree(
+  rng: Rng,
+  taken: Disc[],
+  id: string,
+  shape: string,
+  color: string,
+  scale: number,
+): SpawnSpec {
+  return { id, shape, color, scale, pose: placeFree(rng, shape, scale, taken) };
+}
+
+/** `count` (shape, colour) pairs, all different from each other and from `avoid`. */
+export function distinctCombos(
+  rng: Rng,
+  shapes: readonly string[],
+  colors: readonly string[],
+  count: number,
+  avoid: readonly { shape: string; color: string }[] = [],
+): { shape: string; color: string }[] {
+  const out: { shape: string; color: string }[] = [];
+  const used = new Set(avoid.map((a) => `${a.shape}/${a.color}`));
+  while (out.length < count) {
+    const combo = { shape: rng.pick(shapes), color: rng.pick(colors) };
+    const key = `${combo.shape}/${combo.color}`;
+    if (used.has(key)) continue;
+    used.add(key);
+    out.push(combo);
+  }
+  return out;
+}

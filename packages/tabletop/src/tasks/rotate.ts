@@ -1,0 +1,71 @@
+import { distance, normalizeAngle, symmetricAngleDistance, angleDifference } from '@actllm/core';
+import type { TaskFamily } from './types.js';
+import { describe, distinctCombos, findObject, moveTo, objectScale, spawnFree } from './common.js';
+import { getShape } from '../objects/shapes.js';
+import type { Disc } from './placement.js';
+import type { SpawnSpec } from '../physics/spec.js';
+
+export interface RotateGoal {
+  readonly target: string;
+  /** Counter-clockwise, radians. */
+  readonly angle: number;
+}
+
+/** Yaw tolerance and how far the object may drift while turning. */
+export const ROTATE_TOLERANCE = { yaw: (10 * Math.PI) / 180, position: 0.02 } as const;
+const ANGLES_DEG = [30, 45, 60, 90, 120, 135, 150] as const;
+const TEMPLATES = [
+  'Rotate the {target} {angle} degrees.',
+  'Turn the {target} by {angle} degrees counter-clockwise.',
+] as const;
+
+/** "Rotate the yellow heart 120 degrees.": turn one object in place. */
+export const rotate: TaskFamily<RotateGoal> = {
+  name: 'rotate',
+  templates: TEMPLATES,
+  sample(rng, partition) {
+    // Only shapes whose symmetry does not make the requested turn invisible (order 1 or 2).
+    const turnable = partition.objectShapes.filter((s) => [1, 2].includes(getShape(s).symmetry));
+    const taken: Disc[] = [];
+    const [target] = distinctCombos(rng, turnable, partition.colors, 1);
+    if (!target) throw new Error('unreachable: no target sampled');
+    const unique = distinctCombos(rng, partition.objectShapes, partition.colors, rng.int(1, 4), [
+      target,
+    ]);
+    const scene: SpawnSpec[] = [
+      spawnFree(rng, taken, 'obj0', target.shape, target.color, objectScale(rng)),
+      ...unique.map((o, i) =>
+        spawnFree(rng, taken, `obj${i + 1}`, o.shape, o.color, objectScale(rng)),
+      ),
+    ];
+    const deg = rng.pick(ANGLES_DEG);
+    const text = rng
+      .pick(TEMPLATES)
+      .replace('{target}', describe(target))
+      .replace('{angle}', String(deg));
+    return {
+      scene,
+      instruction: { text },
+      goal: { target: 'obj0', angle: (deg * Math.PI) / 180 },
+      oracleSteps: 1,
+    };
+  },
+  success(goal, state) {
+    const now = findObject(state.objects, goal.target);
+    const start = findObject(state.initial, goal.target);
+    if (!now || !start) return false;
+    const order = getShape(now.shape).symmetry;
+    const wanted = normalizeAngle(start.pose.theta + goal.angle);
+    return (
+      symmetricAngleDistance(now.pose.theta, wanted, Math.max(1, order)) <= ROTATE_TOLERANCE.yaw &&
+      distance(now.pose, start.pose) <= ROTATE_TOLERANCE.position
+    );
+  },
+  oracle(goal, state) {
+    const now = findObject(state.objects, goal.target);
+    const start = findObject(state.initial, goal.target);
+    if (!now || !start) throw new Error(`unreachable: ${goal.target} missing from the scene`);
+    const wanted = normalizeAngle(start.pose.theta + goal.angle);
+    return moveTo(now, start.pose, angleDifference(now.pose.theta, wanted));
+  },
+};

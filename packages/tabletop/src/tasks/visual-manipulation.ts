@@ -1,0 +1,84 @@
+import type { TaskFamily } from './types.js';
+import {
+  containerCentre,
+  describe,
+  distinctCombos,
+  findObject,
+  isInside,
+  moveTo,
+  objectScale,
+  spawnFree,
+  stay,
+} from './common.js';
+import type { Disc } from './placement.js';
+import type { SpawnSpec } from '../physics/spec.js';
+
+export interface PutIntoGoal {
+  readonly target: string;
+  readonly container: string;
+}
+
+const TEMPLATES = [
+  'Put the {target} into the {container}.',
+  'Place the {target} in the {container}.',
+] as const;
+
+/** "Put the red block into the green bowl.": one object into one container, among distractors. */
+export const visualManipulation: TaskFamily<PutIntoGoal> = {
+  name: 'visual_manipulation',
+  templates: TEMPLATES,
+  sample(rng, partition) {
+    const taken: Disc[] = [];
+    const containerLook = {
+      shape: rng.pick(partition.containerShapes),
+      color: rng.pick(partition.colors),
+    };
+    const [targetLook, ...others] = distinctCombos(
+      rng,
+      partition.objectShapes,
+      partition.colors,
+      1 + rng.int(1, 4),
+      [containerLook],
+    );
+    if (!targetLook) throw new Error('unreachable: distinctCombos returned too few');
+    const scene: SpawnSpec[] = [
+      spawnFree(rng, taken, 'obj0', containerLook.shape, containerLook.color, 1),
+      spawnFree(rng, taken, 'obj1', targetLook.shape, targetLook.color, objectScale(rng)),
+      ...others.map((o, i) =>
+        spawnFree(rng, taken, `obj${i + 2}`, o.shape, o.color, objectScale(rng)),
+      ),
+    ];
+    const text = rng
+      .pick(TEMPLATES)
+      .replace('{target}', describe(targetLook))
+      .replace('{container}', describe(containerLook));
+    return {
+      scene,
+      instruction: { text },
+      goal: { target: 'obj1', container: 'obj0' },
+      oracleSteps: 1,
+    };
+  },
+  success(goal, state) {
+    const t = findObject(state.objects, goal.target);
+    const c = findObject(state.objects, goal.container);
+    return !!t && !!c && isInside(t, c);
+  },
+  oracle(goal, state) {
+    return putInto(goal, state.objects);
+  },
+};
+
+/** The one-step plan shared by the put-into tasks: carry the target onto the container's centre. */
+export function putInto(
+  goal: PutIntoGoal,
+  objects: Parameters<typeof findObject>[0],
+): ReturnType<typeof stay> {
+  const t = findObject(objects, goal.target);
+  const c = findObject(objects, goal.container);
+  if (!t || !c)
+    throw new Error(
+      `unreachable: goal objects ${goal.target}, ${goal.container} missing from the scene`,
+    );
+  return isInside(t, c) ? stay(t) : moveTo(t, containerCentre(c));
+}

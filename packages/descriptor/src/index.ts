@@ -38,7 +38,18 @@ export { toJson } from './serialize-json.js';
 export type { JsonOptions } from './serialize-json.js';
 export { toCompact } from './serialize-compact.js';
 export type { CompactOptions } from './serialize-compact.js';
-export { compactVocabulary } from './vocabulary.js';
+export {
+  BIN_FIELDS,
+  ID_MARK,
+  OBJECT_CLOSE,
+  OBJECT_OPEN,
+  SCENE_CLOSE,
+  SCENE_OPEN,
+  binToken,
+  compactVocabulary,
+  viewToken,
+} from './vocabulary.js';
+export type { BinField } from './vocabulary.js';
 
 export { detectFormat, parseScene } from './parse.js';
 export type { ParseMode, ParseOptions, ParseResult, SceneFormat } from './parse.js';

@@ -1,0 +1,152 @@
+import type { Action, Image, Instruction, PromptAsset, ViewName } from '@actllm/core';
+import type { SceneDescriptor } from '@actllm/descriptor';
+import { DialogueError } from './errors.js';
+
+/**
+ * A conversation is the manipulation task as a dialogue (ARCHITECTURE.md section 8):
+ * the system turn, the instruction with its assets, then per step a user turn (the
+ * current views, optionally a note) and an assistant turn (`scene`, `next`, `act`).
+ * `F` is how images are held: `Image` in memory, a file path on disk.
+ */
+
+export interface SystemTurn {
+  readonly role: 'system';
+  readonly text: string;
+}
+
+export interface InstructionTurn<F = Image> {
+  readonly role: 'instruction';
+  /** Names its assets in braces: `Rearrange to this {scene}.` */
+  readonly text: string;
+  readonly assets: Readonly<Record<string, PromptAsset<F>>>;
+}
+
+export interface UserTurn<F = Image> {
+  readonly role: 'user';
+  readonly step: number;
+  /** The current camera views, in the order they are shown. */
+  readonly views: Readonly<Partial<Record<ViewName, F>>>;
+  /** A remark such as "The scene changed." */
+  readonly note?: string;
+}
+
+export interface AssistantTurn {
+  readonly role: 'assistant';
+  readonly step: number;
+  /** x_t: the scene as the model reads it (observation model). */
+  readonly scene: SceneDescriptor;
+  /** x~_{t+1}: the scene as it should look after the action (forward model). */
+  readonly next: SceneDescriptor;
+  /** a_t. */
+  readonly act: Action;
+}
+
+export type Turn<F = Image> = SystemTurn | InstructionTurn<F> | UserTurn<F> | AssistantTurn;
+
+export interface Conversation<F = Image> {
+  readonly turns: readonly Turn<F>[];
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You control a robot arm over a table. For each observation, describe the scene, predict the scene after your action, then give the action.';
+
+/** The note of a user turn whose scene was disturbed since the last action (dynamic mode). */
+export const DEFAULT_SCENE_CHANGED_NOTE = 'The scene changed.';
+
+export function systemTurn(text: string = DEFAULT_SYSTEM_PROMPT): SystemTurn {
+  return { role: 'system', text };
+}
+
+export function instructionTurn<F>(
+  text: string,
+  assets: Readonly<Record<string, PromptAsset<F>>> = {},
+): InstructionTurn<F> {
+  return { role: 'instruction', text, assets };
+}
+
+/** The instruction turn of a core `Instruction`. */
+export function fromInstruction<F>(instruction: Instruction<F>): InstructionTurn<F> {
+  return instructionTurn(instruction.text, instruction.assets ?? {});
+}
+
+export function userTurn<F>(
+  step: number,
+  views: Readonly<Partial<Record<ViewName, F>>>,
+  note?: string,
+): UserTurn<F> {
+  return note === undefined ? { role: 'user', step, views } : { role: 'user', step, views, note };
+}
+
+export function assistantTurn(
+  step: number,
+  scene: SceneDescriptor,
+  next: SceneDescriptor,
+  act: Action,
+): AssistantTurn {
+  return { role: 'assistant', step, scene, next, act };
+}
+
+/** One step: the user turn and, except for the step being decided, its assistant turn. */
+export interface ConversationStep<F = Image> {
+  readonly user: UserTurn<F>;
+  readonly assistant?: AssistantTurn;
+}
+
+/** A conversation taken apart into its fixed header and its steps. */
+export interface ConversationParts<F = Image> {
+  readonly system: SystemTurn;
+  readonly instruction: InstructionTurn<F>;
+  readonly steps: readonly ConversationStep<F>[];
+}
+
+function invalid(index: number, message: string): DialogueError {
+  return new DialogueError('DIALOGUE_INVALID_CONVERSATION', `Turn ${index}: ${message}`);
+}
+
+/**
+ * Checks the order the template defines (system, instruction, then user and assistant
+ * turns alternating, each assistant turn answering the user turn of the same step, the last
+ * turn possibly a user turn still to be answered) and returns the parts; throws
+ * DIALOGUE_INVALID_CONVERSATION.
+ */
+export function conversationParts<F>(conversation: Conversation<F>): ConversationParts<F> {
+  const [system, instruction, ...rest] = conversation.turns;
+  if (system?.role !== 'system') throw invalid(0, 'a conversation starts with a system turn.');
+  if (instruction?.role !== 'instruction')
+    throw invalid(1, 'the instruction turn follows the system turn.');
+  const steps: ConversationStep<F>[] = [];
+  rest.forEach((turn, i) => {
+    const index = i + 2;
+    const last = steps[steps.length - 1];
+    if (turn.role === 'user') {
+      if (last !== undefined && last.assistant === undefined)
+        throw invalid(index, 'two user turns in a row.');
+      steps.push({ user: turn });
+    } else if (turn.role === 'assistant') {
+      if (last === undefined || last.assistant !== undefined)
+        throw invalid(index, 'an assistant turn answers a user turn.');
+      if (turn.step !== last.user.step) {
+        throw invalid(
+          index,
+          `the assistant turn of step ${turn.step} answers the user turn of step ${last.user.step}.`,
+        );
+      }
+      steps[steps.length - 1] = { user: last.user, assistant: turn };
+    } else {
+      throw invalid(index, `a ${turn.role} turn can only open the conversation.`);
+    }
+  });
+  return { system, instruction, steps };
+}
+
+/** A checked conversation from its turns (see {@link conversationParts}). */
+export function conversation<F>(turns: readonly Turn<F>[]): Conversation<F> {
+  const result = { turns: [...turns] };
+  conversationParts(result);
+  return result;
+}
+
+/** The conversation with one more turn, checked. */
+export function appendTurn<F>(base: Conversation<F>, turn: Turn<F>): Conversation<F> {
+  return conversation([...base.turns, turn]);
+}

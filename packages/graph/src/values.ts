@@ -1,0 +1,144 @@
+import { createTensor, type DType, type Tensor } from '@actllm/core';
+import { GraphError } from './errors.js';
+import { stridesOf } from './shape.js';
+
+/**
+ * The interpreter's working representation. Every kernel reads and writes plain numbers:
+ * int64 is held in a Float64Array (exact up to 2^53, checked at the boundary), and float32
+ * is a Float32Array, or a Float64Array when the interpreter runs in float64 precision.
+ */
+export type NumArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** `float64` computes float32 tensors in double precision (for gradient checks). */
+export type Precision = 'float32' | 'float64';
+
+export interface Value {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: NumArray;
+}
+
+/** A host tensor as `run` takes and returns it in float64 precision. */
+export interface WideTensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array;
+}
+
+export function alloc(dtype: DType, size: number, precision: Precision): NumArray {
+  switch (dtype) {
+    case 'float32':
+      return precision === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'int64':
+      return new Float64Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+  }
+}
+
+/** Converts a host tensor to the working representation (copying only where needed). */
+export function fromTensor(tensor: Tensor | WideTensor, precision: Precision): Value {
+  const { dtype, shape, data } = tensor;
+  if (data instanceof BigInt64Array) {
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = toSafeNumber(data[i] ?? 0n);
+    return { dtype, shape: [...shape], data: out };
+  }
+  if (dtype === 'float32' && precision === 'float64' && !(data instanceof Float64Array)) {
+    return { dtype, shape: [...shape], data: Float64Array.from(data) };
+  }
+  if (dtype === 'float32' && precision === 'float32' && data instanceof Float64Array) {
+    return { dtype, shape: [...shape], data: Float32Array.from(data) };
+  }
+  return { dtype, shape: [...shape], data };
+}
+
+function toSafeNumber(v: bigint): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new GraphError(
+      'GRAPH_RUNTIME',
+      `The interpreter holds int64 values as doubles and cannot represent ${v}; keep int64 values within +-2^53.`,
+    );
+  }
+  return Number(v);
+}
+
+/** Converts back to a core Tensor (float32 as Float32Array, int64 as BigInt64Array). */
+export function toTensor(value: Value): Tensor {
+  const { dtype, shape, data } = value;
+  switch (dtype) {
+    case 'float32':
+      return createTensor(
+        'float32',
+        shape,
+        data instanceof Float32Array ? data : Float32Array.from(data),
+      );
+    case 'int64':
+      return createTensor(
+        'int64',
+        shape,
+        BigInt64Array.from(data, (x) => BigInt(x)),
+      );
+    case 'int32':
+      return createTensor('int32', shape, data as Int32Array);
+    case 'bool':
+      return createTensor('bool', shape, data as Uint8Array);
+  }
+}
+
+/** Like {@link toTensor}, but float32 keeps its double-precision values. */
+export function toWideTensor(value: Value): WideTensor {
+  if (value.dtype === 'float32') return value;
+  return toTensor(value);
+}
+
+/**
+ * For each flat index of `outShape`, the flat index of the element of a tensor of shape
+ * `inShape` that broadcasts to it; `null` when the shapes are equal (identity).
+ */
+export function broadcastIndex(
+  inShape: readonly number[],
+  outShape: readonly number[],
+): Int32Array | null {
+  if (inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i])) {
+    return null;
+  }
+  const rank = outShape.length;
+  const inStrides = stridesOf(inShape);
+  // Stride 0 on broadcast axes and on the leading axes the input lacks.
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = 0; i < inShape.length; i++) {
+    const o = rank - inShape.length + i;
+    strides[o] = inShape[i] === 1 ? 0 : (inStrides[i] ?? 0);
+  }
+  let size = 1;
+  for (const d of outShape) size *= d;
+  const map = new Int32Array(size);
+  const counter = new Array<number>(rank).fill(0);
+  let offset = 0;
+  for (let i = 0; i < size; i++) {
+    map[i] = offset;
+    // Odometer increment of the output index, updating the input offset.
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      const c = (counter[ax] ?? 0) + 1;
+      const st = strides[ax] ?? 0;
+      if (c < (outShape[ax] ?? 1)) {
+        counter[ax] = c;
+        offset += st;
+        break;
+      }
+      counter[ax] = 0;
+      offset -= st * (c - 1);
+    }
+  }
+  return map;
+}
+
+/** Number of elements of a concrete shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

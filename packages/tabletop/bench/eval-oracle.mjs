@@ -1,14 +1,14 @@
 // Oracle success per task over N seeded episodes (default 200), printed as one JSON object.
 // Usage: node bench/eval-oracle.mjs [episodes] [partition]   (after `npx tsup`)
 /* global process, console, performance */
-import { TabletopEnv, deriveSeed } from '../dist/index.js';
+import { TabletopEnv, deriveSeed, partitionTasks } from '../dist/index.js';
 
 const episodes = Number(process.argv[2] ?? 200);
 const partition = process.argv[3] ?? 'train';
 const env = await TabletopEnv.create();
 const result = { episodes, partition, seed: 2026, tasks: {} };
 const started = performance.now();
-for (const task of env.metadata.tasks) {
+for (const task of partitionTasks(partition)) {
   let success = 0;
   let steps = 0;
   const failures = [];

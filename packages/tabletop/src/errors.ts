@@ -13,7 +13,9 @@ export type TabletopErrorCode =
   | 'TABLETOP_PNG_INVALID'
   | 'TABLETOP_WORKER_MISSING'
   | 'TABLETOP_WORKER_FAILED'
-  | 'TABLETOP_DATASET_MISMATCH';
+  | 'TABLETOP_DATASET_MISMATCH'
+  | 'TABLETOP_TASK_NOT_IN_PARTITION'
+  | 'TABLETOP_AGENT_NOT_ATTACHED';
 
 /** Every error the tabletop package throws on purpose: match on `code`. */
 export class TabletopError extends ActllmError<TabletopErrorCode> {}

@@ -35,15 +35,52 @@ export type { Camera, ViewSize } from './render/camera.js';
 
 export { encodePng, decodePng, crc32 } from './image/png.js';
 
-export { getTask, listTasks, registerTask } from './tasks/registry.js';
+export {
+  getTask,
+  listTasks,
+  registerTask,
+  partitionTasks,
+  assertTaskInPartition,
+} from './tasks/registry.js';
+export {
+  NOVEL_SHAPES,
+  NOVEL_COLORS,
+  HELD_OUT_COMBOS,
+  L4_TASKS,
+  TRAIN_TASKS,
+  ALL_TASKS,
+} from './tasks/splits.js';
 export { getPartition, listPartitions } from './tasks/partitions.js';
 export { describe as describeObject, isInside, containerCentre } from './tasks/common.js';
-export type { AssetSpec, PartitionSpec, TaskFamily, TaskSample, TaskState } from './tasks/types.js';
+export type {
+  AssetSpec,
+  Look,
+  PartitionSpec,
+  TaskFamily,
+  TaskSample,
+  TaskState,
+} from './tasks/types.js';
 export type { PutIntoGoal } from './tasks/visual-manipulation.js';
 export type { RotateGoal } from './tasks/rotate.js';
 export type { RearrangeGoal } from './tasks/rearrange.js';
+export type { GatherGoal } from './tasks/gather.js';
+export type { TwistGoal } from './tasks/twist.js';
+export type { FollowMotionGoal } from './tasks/follow-motion.js';
+export type { FollowOrderGoal } from './tasks/follow-order.js';
+export type { OldNeighborGoal } from './tasks/old-neighbor.js';
+export type { PickInOrderGoal } from './tasks/pick-in-order.js';
 
 export { deriveSeed } from './seeds.js';
+
+export {
+  INTENSITIES,
+  INTENSITY_SETTINGS,
+  PERTURBATION_KINDS,
+  perturbationSchedule,
+} from './dynamic/schedule.js';
+export type { Intensity, PerturbationKind } from './dynamic/schedule.js';
+export type { Perturbation } from './dynamic/perturb.js';
+export { goalIds } from './tasks/goal-ids.js';
 
 export { generateDataset } from './dataset/generate.js';
 export type { GenerateOptions, GenerateProgress } from './dataset/generate.js';
@@ -54,3 +91,13 @@ export type {
   EpisodeSummary,
   TabletopEpisodeRecord,
 } from './dataset/format.js';
+
+export { evaluate } from './bench/evaluate.js';
+export type { EvaluateOptions, EvaluationReport, LevelReport } from './bench/evaluate.js';
+export { runEpisode } from './bench/episode.js';
+export type { EpisodeResult, EpisodeSpec } from './bench/episode.js';
+export { FAILURE_CAUSES, summarize } from './bench/summary.js';
+export type { FailureCause, RateSummary } from './bench/summary.js';
+export { wilson } from './bench/stats.js';
+export { OracleAgent, RandomAgent, isPrivileged } from './bench/agents.js';
+export type { PrivilegedAgent } from './bench/agents.js';

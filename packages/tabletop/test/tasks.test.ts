@@ -4,6 +4,7 @@ import {
   TabletopEnv,
   getPartition,
   getTask,
+  listPartitions,
   listTasks,
   registerTask,
   isInside,
@@ -17,11 +18,17 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 const EPISODES = 12;
+const LEVEL_EPISODES = 3;
+
+/** The partition a family is trained (or, for L4 families, tested) in. */
+const home = (task: string): string =>
+  getPartition('train').tasks.includes(task) ? 'train' : 'L4';
 
 describe.each(listTasks())('task %s', (task) => {
   it(`oracle succeeds in ${EPISODES} seeded episodes within its step count, never at reset`, () => {
+    const partition = home(task);
     for (let seed = 100; seed < 100 + EPISODES; seed++) {
-      env.reset({ seed, task });
+      env.reset({ seed, task, partition });
       const family = getTask(task);
       const state = { objects: env.objects, initial: env.objects };
       expect(family.success(env.episode.goal, state)).toBe(false);
@@ -33,10 +40,25 @@ describe.each(listTasks())('task %s', (task) => {
     }
   });
 
+  it(`oracle succeeds on every level of the family, static and under strong perturbations`, () => {
+    const levels = listPartitions().filter((p) => getPartition(p).tasks.includes(task));
+    for (const partition of levels) {
+      for (const dynamic of ['none', 'strong'] as const) {
+        for (let seed = 0; seed < LEVEL_EPISODES; seed++) {
+          env.reset({ seed, task, partition, dynamic });
+          let r;
+          do r = env.step(env.oracleAction());
+          while (!r.done);
+          expect(r.success, `${partition} ${dynamic} seed ${seed}`).toBe(true);
+        }
+      }
+    }
+  });
+
   it('samples the same episode from the same RNG state', () => {
     const family = getTask(task);
-    const a = family.sample(new Rng(5), getPartition('train'));
-    const b = family.sample(new Rng(5), getPartition('train'));
+    const a = family.sample(new Rng(5), getPartition(home(task)));
+    const b = family.sample(new Rng(5), getPartition(home(task)));
     expect(b).toEqual(a);
     expect(a.oracleSteps).toBeGreaterThanOrEqual(1);
     const pattern = new RegExp(

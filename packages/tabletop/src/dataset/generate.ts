@@ -4,7 +4,7 @@ import type { ViewName } from '@actllm/core';
 import { TabletopError } from '../errors.js';
 import { TabletopEnv } from '../env/environment.js';
 import { getPartition } from '../tasks/partitions.js';
-import { getTask, listTasks } from '../tasks/registry.js';
+import { assertTaskInPartition, getTask, partitionTasks } from '../tasks/registry.js';
 import { DEFAULT_VIEW_SIZES, type ViewSize } from '../render/camera.js';
 import type { PhysicsOptions } from '../physics/spec.js';
 import { deriveSeed } from '../seeds.js';
@@ -109,8 +109,11 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   checkOptions(options);
   const partition = options.partition ?? 'train';
   getPartition(partition);
-  const tasks = options.tasks ?? listTasks();
-  for (const t of tasks) getTask(t);
+  const tasks = options.tasks ?? partitionTasks(partition);
+  for (const t of tasks) {
+    getTask(t);
+    assertTaskInPartition(t, partition);
+  }
   const config: DatasetConfig = {
     format: DATASET_FORMAT,
     version: DATASET_FORMAT_VERSION,

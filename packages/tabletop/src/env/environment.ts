@@ -19,9 +19,22 @@ import { PhysicsScene } from '../physics/scene.js';
 import type { PhysicsOptions } from '../physics/spec.js';
 import type { ViewSize } from '../render/camera.js';
 import type { RenderItem } from '../render/renderer.js';
-import { getTask, listTasks } from '../tasks/registry.js';
+import { assertTaskInPartition, getTask, listTasks } from '../tasks/registry.js';
 import { getPartition, listPartitions } from '../tasks/partitions.js';
-import type { AssetSpec, TaskFamily, TaskSample } from '../tasks/types.js';
+import type {
+  AssetSpec,
+  PartitionSpec,
+  TaskFamily,
+  TaskSample,
+  TaskState,
+} from '../tasks/types.js';
+import { applyPerturbation, type Perturbation } from '../dynamic/perturb.js';
+import {
+  assertIntensity,
+  perturbationSchedule,
+  type Intensity,
+  type PerturbationKind,
+} from '../dynamic/schedule.js';
 import { deriveSeed } from '../seeds.js';
 import { specItem, type StateInput } from './state.js';
 import { makeCameras, snapshot, type Cameras, type Snapshot } from './views.js';
@@ -35,6 +48,8 @@ export interface TabletopEnvOptions {
 export interface TabletopResetOptions extends ResetOptions {
   /** Default `train`. */
   readonly partition?: string;
+  /** Dynamic mode: seeded perturbations between steps (default `none`). */
+  readonly dynamic?: Intensity;
 }
 
 /** What the environment knows about the running episode beyond the observation. */
@@ -49,14 +64,22 @@ export interface EpisodeState {
   readonly success: boolean;
   /** The task's goal data (ids, target poses); JSON. */
   readonly goal: unknown;
+  readonly dynamic: Intensity;
+  /** Perturbations applied so far, in order. */
+  readonly perturbations: readonly Perturbation[];
 }
 
 interface Episode {
   readonly family: TaskFamily;
   readonly sample: TaskSample<unknown>;
-  readonly partition: string;
+  readonly partition: PartitionSpec;
   readonly seed: number;
   readonly scene: PhysicsScene;
+  readonly dynamic: Intensity;
+  readonly schedule: readonly (PerturbationKind | null)[];
+  readonly perturbRng: Rng;
+  readonly perturbations: Perturbation[];
+  readonly history: (readonly ObjectState[])[];
   readonly instruction: Instruction;
   readonly initial: readonly ObjectState[];
   readonly maxSteps: number;
@@ -93,14 +116,17 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
     const family = getTask(options.task);
     const partitionName = options.partition ?? 'train';
     const partition = getPartition(partitionName);
+    assertTaskInPartition(family.name, partitionName);
     if (!Number.isSafeInteger(options.seed)) {
       throw new TabletopError(
         'TABLETOP_INVALID_OPTION',
         `reset: seed must be a safe integer; got ${String(options.seed)}.`,
       );
     }
-    const rng = new Rng(deriveSeed(options.seed, family.name, partitionName));
-    const sample = family.sample(rng, partition);
+    const dynamic = assertIntensity(options.dynamic ?? 'none');
+    const episodeSeed = deriveSeed(options.seed, family.name, partitionName);
+    const sample = family.sample(new Rng(episodeSeed), partition);
+    const maxSteps = sample.oracleSteps + 2;
     this.close();
     const scene = new PhysicsScene(this.#R, sample.scene, this.#physics);
     scene.settle();
@@ -108,12 +134,17 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
     this.#episode = {
       family,
       sample,
-      partition: partitionName,
+      partition,
       seed: options.seed,
       scene,
+      dynamic,
+      schedule: perturbationSchedule(episodeSeed, dynamic, maxSteps),
+      perturbRng: new Rng(deriveSeed(episodeSeed, 'perturb')),
+      perturbations: [],
+      history: [last.objects],
       instruction: this.#instruction(sample),
       initial: last.objects,
-      maxSteps: sample.oracleSteps + 2,
+      maxSteps,
       step: 0,
       done: false,
       success: false,
@@ -143,24 +174,55 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
     else ep.scene.push(a.from, a.to);
     ep.step += 1;
     ep.last = this.#snapshot(ep.scene);
-    ep.success = ep.family.success(ep.sample.goal, {
-      objects: ep.last.objects,
-      initial: ep.initial,
-    });
+    ep.history.push(ep.last.objects);
+    const perturbation = this.#perturb(ep);
+    ep.success = ep.family.success(ep.sample.goal, this.#taskState(ep));
     ep.done = ep.success || ep.step >= ep.maxSteps;
     const outcome = ep.success ? 'success' : ep.done ? 'step_limit' : 'running';
     return {
       observation: this.#observation(ep),
       done: ep.done,
       success: ep.success,
-      info: { outcome, maxSteps: ep.maxSteps, ...(a.kind === 'pick_place' ? { picked } : {}) },
+      info: {
+        outcome,
+        maxSteps: ep.maxSteps,
+        ...(a.kind === 'pick_place' ? { picked } : {}),
+        ...(ep.dynamic === 'none' ? {} : { perturbation }),
+      },
     };
+  }
+
+  /**
+   * Applies the perturbation scheduled after this step, if any, before success is checked:
+   * the success rule holds for the scene as it is after the disturbance.
+   */
+  #perturb(ep: Episode): Perturbation | null {
+    const kind = ep.schedule[ep.step - 1];
+    if (!kind) return null;
+    const state = this.#taskState(ep);
+    const done = applyPerturbation(kind, {
+      scene: ep.scene,
+      objects: ep.last.objects,
+      goal: ep.sample.goal,
+      partition: ep.partition,
+      reserved: ep.family.reserved?.(ep.sample.goal, state) ?? [],
+      rng: ep.perturbRng,
+    });
+    if (!done) return null;
+    ep.perturbations.push(done);
+    ep.last = this.#snapshot(ep.scene);
+    ep.history.push(ep.last.objects);
+    return done;
+  }
+
+  #taskState(ep: Episode): TaskState {
+    return { objects: ep.last.objects, initial: ep.initial, history: ep.history };
   }
 
   /** The scripted oracle's next action, planned from the current ground truth. */
   oracleAction(): Action {
     const ep = this.#current();
-    return ep.family.oracle(ep.sample.goal, { objects: ep.last.objects, initial: ep.initial });
+    return ep.family.oracle(ep.sample.goal, this.#taskState(ep));
   }
 
   /** Ground truth of the current scene. */
@@ -177,7 +239,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
     const ep = this.#current();
     return {
       task: ep.family.name,
-      partition: ep.partition,
+      partition: ep.partition.name,
       seed: ep.seed,
       step: ep.step,
       maxSteps: ep.maxSteps,
@@ -185,6 +247,8 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
       done: ep.done,
       success: ep.success,
       goal: ep.sample.goal,
+      dynamic: ep.dynamic,
+      perturbations: [...ep.perturbations],
     };
   }
 

@@ -48,11 +48,11 @@ export function toObjectState(
 export function specItem(spec: SpawnSpec): { item: RenderItem; state: StateInput } {
   const def = getShape(spec.shape);
   const transform: Transform = {
-    position: { x: spec.pose.x, y: spec.pose.y, z: 0 },
+    position: { x: spec.pose.x, y: spec.pose.y, z: spec.z ?? 0 },
     rotation: yawQuat(spec.pose.theta),
   };
   return {
     item: { mesh: buildMesh(def, spec.scale), transform, color: getColor(spec.color) },
-    state: { spec, transform, baseZ: 0, size: shapeExtents(def, spec.scale) },
+    state: { spec, transform, baseZ: spec.z ?? 0, size: shapeExtents(def, spec.scale) },
   };
 }

@@ -31,10 +31,11 @@ const SPAWN_LIFT = 0.0005; // start just above the table, so nothing begins in c
 const DROP_CLEARANCE = 0.004; // a carried object is released this far above what lies below
 const SPATULA = { hx: 0.006, hy: 0.05, hz: 0.02 } as const;
 const PARK = { x: 5, y: 5, z: 2 } as const; // where the spatula waits, far from the table
+const PUSH_WAKE_RADIUS = 0.2; // objects this close to a push's path are woken before it
 
 /** A Rapier world holding the table, the objects and the spatula. Free it with `free()`. */
 export class PhysicsScene {
-  readonly objects: readonly SimObject[];
+  readonly #objects: SimObject[];
   readonly #world: World;
   readonly #R: Rapier;
   readonly #byCollider = new Map<number, SimObject>();
@@ -52,7 +53,7 @@ export class PhysicsScene {
     this.#world = world;
     const table = world.createRigidBody(R.RigidBodyDesc.fixed().setTranslation(0.5, 0.5, -0.05));
     world.createCollider(R.ColliderDesc.cuboid(1, 1, 0.05).setFriction(FRICTION), table);
-    this.objects = specs.map((spec) => this.#spawn(spec));
+    this.#objects = specs.map((spec) => this.#spawn(spec));
     this.#spatula = world.createRigidBody(
       R.RigidBodyDesc.kinematicPositionBased().setTranslation(PARK.x, PARK.y, PARK.z),
     );
@@ -60,6 +61,67 @@ export class PhysicsScene {
       R.ColliderDesc.cuboid(SPATULA.hx, SPATULA.hy, SPATULA.hz).setFriction(0.3),
       this.#spatula,
     );
+  }
+
+  /** The objects in spawn order (a perturbation may add one at the end). */
+  get objects(): readonly SimObject[] {
+    return this.#objects;
+  }
+
+  /** Adds an object at rest on the table and lets the scene settle (a dynamic distractor). */
+  add(spec: SpawnSpec): SimObject {
+    this.#wakeAll();
+    const obj = this.#spawn(spec);
+    this.#objects.push(obj);
+    this.settle();
+    return obj;
+  }
+
+  /** Puts an object upright at a pose on the table, at rest, and lets the scene settle. */
+  teleport(id: string, pose: Pose): void {
+    const obj = this.#byId(id);
+    obj.body.setRotation(yawQuat(pose.theta), true);
+    this.#restOnTable(obj, pose.x, pose.y);
+  }
+
+  /** Slides objects together by (dx, dy), keeping their height: a container with its contents. */
+  translate(ids: readonly string[], dx: number, dy: number): void {
+    this.#wakeAll();
+    for (const id of ids) {
+      const body = this.#byId(id).body;
+      const t = body.translation();
+      body.setTranslation({ x: t.x + dx, y: t.y + dy, z: t.z + SPAWN_LIFT }, true);
+      body.setLinvel({ x: 0, y: 0, z: 0 }, true);
+      body.setAngvel({ x: 0, y: 0, z: 0 }, true);
+    }
+    this.settle();
+  }
+
+  /** Knocks an object over: a quarter turn about its own x axis, on the table where it stood. */
+  tip(id: string): void {
+    const obj = this.#byId(id);
+    const t = this.transformOf(obj);
+    obj.body.setRotation(
+      quatMul(t.rotation, { x: Math.SQRT1_2, y: 0, z: 0, w: Math.SQRT1_2 }),
+      true,
+    );
+    this.#restOnTable(obj, t.position.x, t.position.y);
+  }
+
+  #restOnTable(obj: SimObject, x: number, y: number): void {
+    this.#wakeAll();
+    obj.body.setTranslation({ x, y, z: 1 }, true);
+    const lowest = this.worldBounds(obj).z0;
+    obj.body.setTranslation({ x, y, z: 1 - lowest + SPAWN_LIFT }, true);
+    obj.body.setLinvel({ x: 0, y: 0, z: 0 }, true);
+    obj.body.setAngvel({ x: 0, y: 0, z: 0 }, true);
+    this.settle();
+  }
+
+  #byId(id: string): SimObject {
+    const obj = this.#objects.find((o) => o.spec.id === id);
+    if (!obj) throw new Error(`unreachable: no object ${id} in the scene`);
+    return obj;
   }
 
   #spawn(spec: SpawnSpec): SimObject {
@@ -156,6 +218,32 @@ export class PhysicsScene {
     for (const { body } of this.objects) body.sleep();
   }
 
+  /**
+   * Wakes every object before an action changes the scene. Rapier does not reliably wake a
+   * body that was put to sleep by hand when its support moves: measured with 0.21.0, a block
+   * resting in a container fell through the table or was flung away when a second object
+   * was dropped into the same container.
+   */
+  #wakeAll(): void {
+    for (const { body } of this.objects) body.wakeUp();
+  }
+
+  /**
+   * Wakes the objects within `radius` of the segment a push sweeps (a sleeping body is not
+   * reliably woken by the kinematic spatula); the rest sleep on, so a push through empty space
+   * still moves nothing.
+   */
+  #wakeNear(from: Pose, to: Pose, radius: number): void {
+    const dx = to.x - from.x;
+    const dy = to.y - from.y;
+    const len2 = dx * dx + dy * dy;
+    for (const { body } of this.objects) {
+      const p = body.translation();
+      const t = Math.max(0, Math.min(1, ((p.x - from.x) * dx + (p.y - from.y) * dy) / len2));
+      if (Math.hypot(from.x + t * dx - p.x, from.y + t * dy - p.y) < radius) body.wakeUp();
+    }
+  }
+
   #resting(): boolean {
     for (const { body } of this.objects) {
       if (body.translation().z < -0.5) continue; // fell off the table: it will never rest
@@ -202,7 +290,7 @@ export class PhysicsScene {
   }
 
   /**
-   * Suction pick-and-place, kinematic: the topmost object under `from` is lifted, turned by
+   * Suction pick-and-place, kinematic: the topmost object under `from` is lifted, set upright, turned by
    * `to.theta - from.theta` about the suction point, carried so that the suction point lands
    * on `to`, released just above whatever lies below, and left to settle.
    * Returns the id of the object moved, or null when the cup found nothing.
@@ -210,13 +298,16 @@ export class PhysicsScene {
   pickPlace(from: Pose, to: Pose): string | null {
     const obj = this.objectAt(from.x, from.y);
     if (!obj) return null;
+    this.#wakeAll();
     const dTheta = to.theta - from.theta;
     const t = this.transformOf(obj);
     const c = Math.cos(dTheta);
     const s = Math.sin(dTheta);
     const ox = t.position.x - from.x;
     const oy = t.position.y - from.y;
-    const rotation: Quat = quatMul(yawQuat(dTheta), t.rotation);
+    // Placed upright: the cup sets an object down on its base, so a knocked-over object
+    // comes back standing (its yaw about z is kept and turned by dTheta).
+    const rotation: Quat = yawQuat(quatYaw(t.rotation) + dTheta);
     const placed: Transform = {
       position: { x: to.x + c * ox - s * oy, y: to.y + s * ox + c * oy, z: t.position.z },
       rotation,
@@ -262,6 +353,7 @@ export class PhysicsScene {
     const dy = to.y - from.y;
     const length = Math.hypot(dx, dy);
     if (length < 1e-6) return;
+    this.#wakeNear(from, to, PUSH_WAKE_RADIUS);
     const yaw = Math.atan2(dy, dx);
     const steps = Math.max(1, Math.ceil(length / (this.#pushSpeed * this.#world.timestep)));
     const z = SPATULA.hz + 0.001;

@@ -9,6 +9,11 @@ export interface SpawnSpec {
   /** Uniform scale of the shape's base size. */
   readonly scale: number;
   readonly pose: Pose;
+  /**
+   * Height of the base above the table, for prompt pictures only (a stack in a demonstration
+   * frame); the simulator always spawns objects on the table.
+   */
+  readonly z?: number;
 }
 
 /** Physics settings; the defaults favour speed on a small CPU. */

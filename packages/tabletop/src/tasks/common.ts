@@ -2,7 +2,14 @@ import { normalizeAngle, type Action, type ObjectState, type Point2, type Rng } 
 import { getShape, shapeExtents } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import type { Disc } from './placement.js';
+import type { Look, PartitionSpec } from './types.js';
+import { TabletopError } from '../errors.js';
 import { placeFree } from './placement.js';
+
+/** "block", "letter L": the shape's word. */
+export function shapeName(shape: string): string {
+  return shape.startsWith('letter_') ? `letter ${shape.slice(7).toUpperCase()}` : shape;
+}
 
 /** "red block", "red and white stripe letter L". */
 export function describe(o: { readonly shape: string; readonly color: string }): string {
@@ -17,7 +24,7 @@ export function findObject(objects: readonly ObjectState[], id: string): ObjectS
 }
 
 /** Scale of an object from its measured size (the shape's base size times the scale). */
-function scaleOf(o: ObjectState): number {
+export function scaleOf(o: ObjectState): number {
   return o.size.x / shapeExtents(getShape(o.shape), 1).x;
 }
 
@@ -85,22 +92,36 @@ export function spawnFree(
   return { id, shape, color, scale, pose: placeFree(rng, shape, scale, taken) };
 }
 
-/** `count` (shape, colour) pairs, all different from each other and from `avoid`. */
-export function distinctCombos(
+/** `count` looks drawn from `looks`, all different from each other and from `avoid`. */
+export function pickLooks(
   rng: Rng,
-  shapes: readonly string[],
-  colors: readonly string[],
+  looks: readonly Look[],
   count: number,
-  avoid: readonly { shape: string; color: string }[] = [],
-): { shape: string; color: string }[] {
-  const out: { shape: string; color: string }[] = [];
-  const used = new Set(avoid.map((a) => `${a.shape}/${a.color}`));
-  while (out.length < count) {
-    const combo = { shape: rng.pick(shapes), color: rng.pick(colors) };
-    const key = `${combo.shape}/${combo.color}`;
-    if (used.has(key)) continue;
-    used.add(key);
-    out.push(combo);
+  avoid: readonly Look[] = [],
+): Look[] {
+  const used = new Set(avoid.map(lookKey));
+  const out = rng.shuffle(looks.filter((l) => !used.has(lookKey(l)))).slice(0, count);
+  if (out.length < count) {
+    throw new TabletopError(
+      'TABLETOP_SAMPLING_FAILED',
+      `Needed ${count} distinct objects but the partition offers ${out.length}; use fewer objects.`,
+    );
   }
   return out;
+}
+
+/** One look drawn from `looks`; throws when there is none. */
+export function pickLook(rng: Rng, looks: readonly Look[], avoid: readonly Look[] = []): Look {
+  const [look] = pickLooks(rng, looks, 1, avoid);
+  if (!look) throw new Error('unreachable: pickLooks returned too few');
+  return look;
+}
+
+export function lookKey(l: Look): string {
+  return `${l.shape}/${l.color}`;
+}
+
+/** A container look: any container shape in a colour of the partition's furniture. */
+export function containerLook(rng: Rng, partition: PartitionSpec): Look {
+  return { shape: rng.pick(partition.containerShapes), color: rng.pick(partition.containerColors) };
 }

@@ -1,6 +1,6 @@
 import type { Pose, Rng } from '@actllm/core';
 import { TabletopError } from '../errors.js';
-import { footprintRadius, getShape } from '../objects/shapes.js';
+import { footprintRadius, getShape, shapeExtents } from '../objects/shapes.js';
 
 /** A disc already taken on the table. */
 export interface Disc {
@@ -32,4 +32,35 @@ export function placeFree(rng: Rng, shape: string, scale: number, taken: Disc[])
     'TABLETOP_SAMPLING_FAILED',
     `Could not place a ${shape} clear of ${taken.length} other objects; use fewer or smaller objects.`,
   );
+}
+
+/**
+ * The first point of a 0.05 grid (row by row) where a footprint of radius `r` is clear of
+ * `taken`: a deterministic free spot for oracles, which have no random stream.
+ */
+export function firstFreeSpot(r: number, taken: readonly Disc[]): { x: number; y: number } {
+  for (let y = EDGE + r; y <= 1 - EDGE - r; y += 0.05) {
+    for (let x = EDGE + r; x <= 1 - EDGE - r; x += 0.05) {
+      if (taken.every((d) => Math.hypot(d.x - x, d.y - y) > d.r + r + GAP)) return { x, y };
+    }
+  }
+  throw new TabletopError(
+    'TABLETOP_SAMPLING_FAILED',
+    `No free spot of radius ${r.toFixed(3)} left among ${taken.length} objects.`,
+  );
+}
+
+/** Discs of the objects as they stand now. */
+export function discsOf(
+  objects: readonly { shape: string; pose: { x: number; y: number }; size: { x: number } }[],
+): Disc[] {
+  return objects.map((o) => ({
+    x: o.pose.x,
+    y: o.pose.y,
+    r: footprintRadius(getShape(o.shape), o.size.x / shapeWidth(o.shape)),
+  }));
+}
+
+function shapeWidth(shape: string): number {
+  return shapeExtents(getShape(shape), 1).x;
 }

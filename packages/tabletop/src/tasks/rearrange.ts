@@ -1,6 +1,6 @@
 import { distance, symmetricAngleDistance, angleDifference, type Pose } from '@actllm/core';
 import type { TaskFamily } from './types.js';
-import { distinctCombos, findObject, moveTo, objectScale, spawnFree, stay } from './common.js';
+import { pickLooks, findObject, moveTo, objectScale, spawnFree, stay } from './common.js';
 import { getShape } from '../objects/shapes.js';
 import { discOf, placeFree, type Disc } from './placement.js';
 import type { SpawnSpec } from '../physics/spec.js';
@@ -11,12 +11,14 @@ export interface RearrangeGoal {
 }
 
 export const REARRANGE_TOLERANCE = { position: 0.03, yaw: (15 * Math.PI) / 180 } as const;
+/** Radius kept clear around each goal spot by dynamic perturbations (the largest footprint). */
+const GOAL_CLEARANCE = 0.07;
 const TEMPLATES = [
   'Rearrange to this {scene}.',
   'Rearrange the objects to match this {scene}.',
 ] as const;
 
-function atGoal(o: { pose: Pose; shape: string }, goal: Pose): boolean {
+export function atGoal(o: { pose: Pose; shape: string }, goal: Pose): boolean {
   const order = getShape(o.shape).symmetry;
   const yawOk =
     order === 0 ||
@@ -34,7 +36,7 @@ export const rearrange: TaskFamily<RearrangeGoal> = {
   templates: TEMPLATES,
   sample(rng, partition) {
     const moved = rng.int(2, 4);
-    const looks = distinctCombos(rng, partition.objectShapes, partition.colors, moved + 1);
+    const looks = pickLooks(rng, partition.looks, moved + 1);
     const taken: Disc[] = [];
     const scene: SpawnSpec[] = looks.map((l, i) =>
       spawnFree(rng, taken, `obj${i}`, l.shape, l.color, objectScale(rng)),
@@ -58,6 +60,9 @@ export const rearrange: TaskFamily<RearrangeGoal> = {
       const o = findObject(state.objects, t.id);
       return !!o && atGoal(o, t.pose);
     });
+  },
+  reserved(goal) {
+    return goal.targets.map((t) => ({ x: t.pose.x, y: t.pose.y, r: GOAL_CLEARANCE }));
   },
   oracle(goal, state) {
     for (const t of goal.targets) {

@@ -1,9 +1,18 @@
 import { TabletopError } from '../errors.js';
 import type { TaskFamily } from './types.js';
+import { getPartition } from './partitions.js';
 import { visualManipulation } from './visual-manipulation.js';
 import { sceneUnderstanding } from './scene-understanding.js';
 import { rotate } from './rotate.js';
 import { rearrange } from './rearrange.js';
+import { sameColor, sameShape } from './gather.js';
+import { twist } from './twist.js';
+import { pickInOrderThenRestore } from './pick-in-order.js';
+import { followOrder } from './follow-order.js';
+import { manipulateOldNeighbor } from './old-neighbor.js';
+import { rearrangeThenRestore } from './rearrange-then-restore.js';
+import { followMotion } from './follow-motion.js';
+import { novelAdj, novelAdjAndNoun, novelNoun } from './novel.js';
 
 const FAMILIES = new Map<string, TaskFamily>();
 
@@ -18,8 +27,24 @@ export function registerTask(family: TaskFamily): void {
   FAMILIES.set(family.name, family);
 }
 
-for (const f of [visualManipulation, sceneUnderstanding, rotate, rearrange] as TaskFamily[])
-  registerTask(f);
+const BUILT_IN = [
+  visualManipulation,
+  sceneUnderstanding,
+  rotate,
+  rearrange,
+  sameShape,
+  sameColor,
+  twist,
+  novelNoun,
+  novelAdj,
+  novelAdjAndNoun,
+  followMotion,
+  rearrangeThenRestore,
+  manipulateOldNeighbor,
+  followOrder,
+  pickInOrderThenRestore,
+] as TaskFamily[];
+for (const f of BUILT_IN) registerTask(f);
 
 /** Names of the registered task families, in registration order. */
 export function listTasks(): string[] {
@@ -35,4 +60,22 @@ export function getTask(name: string): TaskFamily {
     );
   }
   return family;
+}
+
+/**
+ * The implemented task families of a partition, in the order of its table. L4 families
+ * never appear under `train`, L1, L2 or L3 (and the reverse), so no level leaks into another.
+ */
+export function partitionTasks(partition: string): string[] {
+  return getPartition(partition).tasks.filter((t) => FAMILIES.has(t));
+}
+
+/** Throws unless `task` belongs to `partition`. */
+export function assertTaskInPartition(task: string, partition: string): void {
+  if (!getPartition(partition).tasks.includes(task)) {
+    throw new TabletopError(
+      'TABLETOP_TASK_NOT_IN_PARTITION',
+      `Task "${task}" is not part of partition "${partition}"; use one of ${partitionTasks(partition).join(', ')}.`,
+    );
+  }
 }

@@ -1,6 +1,14 @@
-import { distance, normalizeAngle, symmetricAngleDistance, angleDifference } from '@actllm/core';
-import type { TaskFamily } from './types.js';
-import { describe, distinctCombos, findObject, moveTo, objectScale, spawnFree } from './common.js';
+import {
+  angleDifference,
+  distance,
+  normalizeAngle,
+  symmetricAngleDistance,
+  type Action,
+  type ObjectState,
+} from '@actllm/core';
+import type { AssetSpec, TaskFamily } from './types.js';
+import { findObject, moveTo, objectScale, pickLook, pickLooks, spawnFree } from './common.js';
+import { instructionOf, refer } from './refer.js';
 import { getShape } from '../objects/shapes.js';
 import type { Disc } from './placement.js';
 import type { SpawnSpec } from '../physics/spec.js';
@@ -25,13 +33,10 @@ export const rotate: TaskFamily<RotateGoal> = {
   templates: TEMPLATES,
   sample(rng, partition) {
     // Only shapes whose symmetry does not make the requested turn invisible (order 1 or 2).
-    const turnable = partition.objectShapes.filter((s) => [1, 2].includes(getShape(s).symmetry));
+    const turnable = partition.looks.filter((l) => [1, 2].includes(getShape(l.shape).symmetry));
     const taken: Disc[] = [];
-    const [target] = distinctCombos(rng, turnable, partition.colors, 1);
-    if (!target) throw new Error('unreachable: no target sampled');
-    const unique = distinctCombos(rng, partition.objectShapes, partition.colors, rng.int(1, 4), [
-      target,
-    ]);
+    const target = pickLook(rng, turnable);
+    const unique = pickLooks(rng, partition.looks, rng.int(1, 4), [target]);
     const scene: SpawnSpec[] = [
       spawnFree(rng, taken, 'obj0', target.shape, target.color, objectScale(rng)),
       ...unique.map((o, i) =>
@@ -39,13 +44,14 @@ export const rotate: TaskFamily<RotateGoal> = {
       ),
     ];
     const deg = rng.pick(ANGLES_DEG);
+    const assets: Record<string, AssetSpec> = {};
     const text = rng
       .pick(TEMPLATES)
-      .replace('{target}', describe(target))
+      .replace('{target}', refer(target, partition, 'target', assets))
       .replace('{angle}', String(deg));
     return {
       scene,
-      instruction: { text },
+      instruction: instructionOf(text, assets),
       goal: { target: 'obj0', angle: (deg * Math.PI) / 180 },
       oracleSteps: 1,
     };
@@ -53,19 +59,32 @@ export const rotate: TaskFamily<RotateGoal> = {
   success(goal, state) {
     const now = findObject(state.objects, goal.target);
     const start = findObject(state.initial, goal.target);
-    if (!now || !start) return false;
-    const order = getShape(now.shape).symmetry;
-    const wanted = normalizeAngle(start.pose.theta + goal.angle);
-    return (
-      symmetricAngleDistance(now.pose.theta, wanted, Math.max(1, order)) <= ROTATE_TOLERANCE.yaw &&
-      distance(now.pose, start.pose) <= ROTATE_TOLERANCE.position
-    );
+    return !!now && !!start && isTurned(now, start, goal.angle);
+  },
+  reserved(goal, state) {
+    const start = findObject(state.initial, goal.target);
+    return start ? [{ x: start.pose.x, y: start.pose.y, r: 0.07 }] : [];
   },
   oracle(goal, state) {
     const now = findObject(state.objects, goal.target);
     const start = findObject(state.initial, goal.target);
     if (!now || !start) throw new Error(`unreachable: ${goal.target} missing from the scene`);
-    const wanted = normalizeAngle(start.pose.theta + goal.angle);
-    return moveTo(now, start.pose, angleDifference(now.pose.theta, wanted));
+    return turnInPlace(now, start, goal.angle);
   },
 };
+
+/** True when `now` stands where `start` stood, turned by `angle` (modulo its symmetry). */
+export function isTurned(now: ObjectState, start: ObjectState, angle: number): boolean {
+  const order = getShape(now.shape).symmetry;
+  const wanted = normalizeAngle(start.pose.theta + angle);
+  return (
+    symmetricAngleDistance(now.pose.theta, wanted, Math.max(1, order)) <= ROTATE_TOLERANCE.yaw &&
+    distance(now.pose, start.pose) <= ROTATE_TOLERANCE.position
+  );
+}
+
+/** Puts `now` back on `start`'s spot, turned to `start`'s yaw plus `angle`. */
+export function turnInPlace(now: ObjectState, start: ObjectState, angle: number): Action {
+  const wanted = normalizeAngle(start.pose.theta + angle);
+  return moveTo(now, start.pose, angleDifference(now.pose.theta, wanted));
+}

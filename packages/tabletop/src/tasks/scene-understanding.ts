@@ -1,5 +1,6 @@
-import type { TaskFamily } from './types.js';
-import { describe, findObject, isInside, objectScale, spawnFree } from './common.js';
+import type { Look, TaskFamily } from './types.js';
+import { describe, findObject, isInside, objectScale, pickLook, spawnFree } from './common.js';
+import { objectAsset } from './refer.js';
 import { putInto, type PutIntoGoal } from './visual-manipulation.js';
 import type { Disc } from './placement.js';
 import type { SpawnSpec } from '../physics/spec.js';
@@ -19,34 +20,38 @@ export const sceneUnderstanding: TaskFamily<PutIntoGoal> = {
   sample(rng, partition) {
     const taken: Disc[] = [];
     const count = rng.int(2, 5);
-    const colors = rng.shuffle(partition.colors).slice(0, count + 1);
-    const targetColor = colors[0] ?? 'red';
-    const containerShape = rng.pick(partition.containerShapes);
-    const containerColor = colors[count] ?? 'gray';
-    const targetShape = rng.pick(partition.objectShapes);
-    const scene: SpawnSpec[] = [spawnFree(rng, taken, 'obj0', containerShape, containerColor, 1)];
+    const looks: Look[] = [];
     for (let i = 0; i < count; i++) {
-      const shape = i === 0 ? targetShape : rng.pick(partition.objectShapes);
-      scene.push(spawnFree(rng, taken, `obj${i + 1}`, shape, colors[i] ?? 'red', objectScale(rng)));
+      const colours = new Set(looks.map((l) => l.color));
+      looks.push(
+        pickLook(
+          rng,
+          partition.looks.filter((l) => !colours.has(l.color)),
+        ),
+      );
     }
-    const cueShape = rng.pick(partition.objectShapes.filter((s) => s !== targetShape));
-    const cue: SpawnSpec = {
-      id: 'cue',
-      shape: cueShape,
-      color: targetColor,
-      scale: 1,
-      pose: { x: 0.5, y: 0.5, theta: 0 },
+    const [target] = looks;
+    if (!target) throw new Error('unreachable: no target sampled');
+    const used = new Set(looks.map((l) => l.color));
+    const box = {
+      shape: rng.pick(partition.containerShapes),
+      color: rng.pick(partition.containerColors.filter((c) => !used.has(c))),
     };
-    const text = rng
-      .pick(TEMPLATES)
-      .replace('{container}', describe({ shape: containerShape, color: containerColor }));
+    const scene: SpawnSpec[] = [spawnFree(rng, taken, 'obj0', box.shape, box.color, 1)];
+    looks.forEach((l, i) =>
+      scene.push(spawnFree(rng, taken, `obj${i + 1}`, l.shape, l.color, objectScale(rng))),
+    );
+    const cueLooks = partition.looks.filter(
+      (l) => l.color === target.color && l.shape !== target.shape,
+    );
+    const text = rng.pick(TEMPLATES).replace('{container}', describe(box));
     return {
       scene,
       instruction: {
         text,
         assets: {
           scene: { kind: 'scene', objects: scene },
-          object: { kind: 'object', object: cue },
+          object: objectAsset(pickLook(rng, cueLooks), 'cue'),
         },
       },
       goal: { target: 'obj1', container: 'obj0' },

@@ -1,12 +1,28 @@
 import type { Action, ObjectState, Rng } from '@actllm/core';
 import type { SpawnSpec } from '../physics/spec.js';
+import type { Disc } from './placement.js';
 
-/** Which shapes and colours a partition may draw (part 2 adds the L2-L4 splits). */
+/** What a small object looks like: its shape and its colour (or texture). */
+export interface Look {
+  readonly shape: string;
+  readonly color: string;
+}
+
+/** Which objects and task families a partition (level) may draw. */
 export interface PartitionSpec {
   readonly name: string;
+  /** Every (shape, colour) a small object may take: the split tables made concrete. */
+  readonly looks: readonly Look[];
+  /** Shapes and colours that occur in `looks`. */
   readonly objectShapes: readonly string[];
-  readonly containerShapes: readonly string[];
   readonly colors: readonly string[];
+  readonly containerShapes: readonly string[];
+  readonly containerColors: readonly string[];
+  /** Never seen in training: an instruction shows such an object as a picture, not by name. */
+  readonly novelShapes: readonly string[];
+  readonly novelColors: readonly string[];
+  /** Task families of the level (some may not be implemented yet; see `partitionTasks`). */
+  readonly tasks: readonly string[];
 }
 
 /** A picture the instruction refers to: one object alone, or a set of objects as a scene. */
@@ -27,10 +43,17 @@ export interface TaskSample<G> {
   readonly oracleSteps: number;
 }
 
-/** What the success predicate and the oracle see: ground truth now and at reset. */
+/** What the success predicate and the oracle see: ground truth now, at reset, and in between. */
 export interface TaskState {
   readonly objects: readonly ObjectState[];
   readonly initial: readonly ObjectState[];
+  /**
+   * Ground truth after reset, after every step and after every perturbation so far
+   * (`history[0]` is `initial`, the last entry is `objects`): the episode memory that the
+   * memory tasks' rules and oracles need. A state reached by a step counts even when a
+   * perturbation undid it right after.
+   */
+  readonly history?: readonly (readonly ObjectState[])[];
 }
 
 /**
@@ -46,4 +69,6 @@ export interface TaskFamily<G = unknown> {
   success(goal: G, state: TaskState): boolean;
   /** The scripted expert: plans from the current ground truth (closed loop). */
   oracle(goal: G, state: TaskState): Action;
+  /** Areas that dynamic perturbations must not put objects on (goal spots); default none. */
+  reserved?(goal: G, state: TaskState): readonly Disc[];
 }

@@ -1,8 +1,10 @@
-import type { TaskFamily } from './types.js';
+import type { AssetSpec, TaskFamily } from './types.js';
+import { instructionOf, refer } from './refer.js';
 import {
   containerCentre,
   describe,
-  distinctCombos,
+  containerLook,
+  pickLooks,
   findObject,
   isInside,
   moveTo,
@@ -29,32 +31,24 @@ export const visualManipulation: TaskFamily<PutIntoGoal> = {
   templates: TEMPLATES,
   sample(rng, partition) {
     const taken: Disc[] = [];
-    const containerLook = {
-      shape: rng.pick(partition.containerShapes),
-      color: rng.pick(partition.colors),
-    };
-    const [targetLook, ...others] = distinctCombos(
-      rng,
-      partition.objectShapes,
-      partition.colors,
-      1 + rng.int(1, 4),
-      [containerLook],
-    );
-    if (!targetLook) throw new Error('unreachable: distinctCombos returned too few');
+    const box = containerLook(rng, partition);
+    const [targetLook, ...others] = pickLooks(rng, partition.looks, 1 + rng.int(1, 4));
+    if (!targetLook) throw new Error('unreachable: pickLooks returned too few');
     const scene: SpawnSpec[] = [
-      spawnFree(rng, taken, 'obj0', containerLook.shape, containerLook.color, 1),
+      spawnFree(rng, taken, 'obj0', box.shape, box.color, 1),
       spawnFree(rng, taken, 'obj1', targetLook.shape, targetLook.color, objectScale(rng)),
       ...others.map((o, i) =>
         spawnFree(rng, taken, `obj${i + 2}`, o.shape, o.color, objectScale(rng)),
       ),
     ];
+    const assets: Record<string, AssetSpec> = {};
     const text = rng
       .pick(TEMPLATES)
-      .replace('{target}', describe(targetLook))
-      .replace('{container}', describe(containerLook));
+      .replace('{target}', refer(targetLook, partition, 'target', assets))
+      .replace('{container}', describe(box));
     return {
       scene,
-      instruction: { text },
+      instruction: instructionOf(text, assets),
       goal: { target: 'obj1', container: 'obj0' },
       oracleSteps: 1,
     };

@@ -1,0 +1,147 @@
+import { createTensor, type Tensor, type TensorMap } from '@actllm/core';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_OPS, nextName, run, type Graph, type GraphBackend } from '../src/index.js';
+import {
+  parityCases,
+  runParityCase,
+  runParitySuite,
+  stateUpdates,
+  tensorError,
+  type ParityCase,
+} from '../src/parity/index.js';
+
+/** The reference interpreter as a backend, with an optional corruption of its outputs. */
+function interpreterBackend(
+  corrupt: (name: string, t: Tensor) => Tensor = (_, t) => t,
+): GraphBackend {
+  const runAll = (graph: Graph, feeds: TensorMap): TensorMap => {
+    const out = run(graph, feeds);
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, corrupt(k, v)]));
+  };
+  return {
+    capabilities: { infer: true, train: true, devices: ['cpu'] },
+    init: () => Promise.resolve(),
+    createSession: (graph, weights) =>
+      Promise.resolve({
+        inputNames: graph.inputs.map((i) => i.name),
+        outputNames: graph.outputs.map((o) => o.name),
+        run: (feeds: TensorMap) => Promise.resolve(runAll(graph, { ...feeds, ...weights })),
+        dispose: () => undefined,
+      }),
+    createTrainer: (graph, initial) => {
+      let state: TensorMap = initial;
+      const updates = stateUpdates(graph, Object.keys(initial));
+      return Promise.resolve({
+        step: (batch: TensorMap) => {
+          const out = runAll(graph, { ...state, ...batch });
+          const next: Record<string, Tensor> = { ...state };
+          for (const [input, output] of Object.entries(updates))
+            next[input] = out[output] as Tensor;
+          state = next;
+          const produced = new Set(Object.values(updates));
+          return Promise.resolve(
+            Object.fromEntries(Object.entries(out).filter(([k]) => !produced.has(k))),
+          );
+        },
+        state: () => Promise.resolve(state),
+        dispose: () => undefined,
+      });
+    },
+  };
+}
+
+const cases = parityCases();
+
+describe('parity kit', () => {
+  it('covers every built-in op, in forward and (where defined) gradient cases', () => {
+    const forward = new Set(cases.filter((c) => c.kind === 'op').map((c) => c.op));
+    expect([...forward].sort()).toEqual(BUILTIN_OPS.map((d) => d.type).sort());
+    const used = new Set(cases.flatMap((c) => c.graph.nodes.map((n) => n.op)));
+    for (const d of BUILTIN_OPS) expect(used.has(d.type), d.type).toBe(true);
+    const graded = new Set(cases.filter((c) => c.kind === 'gradient' && c.op).map((c) => c.op));
+    for (const d of BUILTIN_OPS.filter((d) => d.grad !== undefined))
+      expect(graded.has(d.type), d.type).toBe(true);
+  });
+
+  it('has integer and boolean cases compared exactly, and the model cases', () => {
+    const exact = cases.filter((c) => c.exact === true);
+    const dtypes = new Set(exact.flatMap((c) => Object.values(c.expected).map((t) => t.dtype)));
+    expect(dtypes.has('int64') && dtypes.has('int32') && dtypes.has('bool')).toBe(true);
+    expect(cases.map((c) => c.kind)).toEqual(
+      expect.arrayContaining(['model', 'gradient', 'training', 'trainer']),
+    );
+    expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+  });
+
+  it('passes on the reference interpreter itself', async () => {
+    const results = await runParitySuite(interpreterBackend(), { cases });
+    const failed = results.filter((r) => r.status !== 'pass');
+    expect(failed).toEqual([]);
+    expect(results.every((r) => r.maxError === 0)).toBe(true);
+  });
+
+  it('fails a backend whose float outputs are off by more than the tolerance', async () => {
+    const nudge = (_: string, t: Tensor): Tensor =>
+      t.dtype === 'float32'
+        ? createTensor(
+            'float32',
+            t.shape,
+            (t.data as Float32Array).map((v) => v + 1e-3),
+          )
+        : t;
+    const c = cases.find((x) => x.name === 'op Exp') as ParityCase;
+    const r = await runParityCase(interpreterBackend(nudge), c);
+    expect(r.status).toBe('fail');
+    expect(r.maxError).toBeGreaterThan(c.tolerance);
+    expect(r.message).toContain('out0');
+  });
+
+  it('fails an integer output that is off by one, and a trainer whose state drifts', async () => {
+    const bump = (name: string, t: Tensor): Tensor =>
+      t.dtype === 'int64'
+        ? createTensor(
+            'int64',
+            t.shape,
+            (t.data as BigInt64Array).map((v) => v + 1n),
+          )
+        : t;
+    const div = cases.find((x) => x.name === 'op Div int64 truncates toward zero') as ParityCase;
+    expect((await runParityCase(interpreterBackend(bump), div)).status).toBe('fail');
+    const trainer = cases.find((x) => x.kind === 'trainer') as ParityCase;
+    const r = await runParityCase(interpreterBackend(bump), trainer);
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain(`state optim.step`);
+    expect(nextName('optim.step')).toBe('optim.step.next');
+  });
+
+  it('reports a throwing backend as failed, skips what is asked and trainers of infer-only backends', async () => {
+    const broken: GraphBackend = {
+      ...interpreterBackend(),
+      createSession: () => Promise.reject(new Error('no kernel')),
+    };
+    const c = cases[0] as ParityCase;
+    const r = await runParityCase(broken, c);
+    expect(r).toMatchObject({ status: 'fail', maxError: Infinity });
+    expect(r.message).toContain('no kernel');
+    const inferOnly: GraphBackend = {
+      ...interpreterBackend(),
+      capabilities: { infer: true, train: false, devices: ['cpu'] },
+    };
+    const results = await runParitySuite(inferOnly, {
+      cases: cases.filter((x) => x.kind === 'trainer' || x === c),
+      skip: (x) => x === c,
+    });
+    expect(results.map((x) => x.status)).toEqual(['skip', 'skip']);
+  });
+
+  it('measures errors relative to max(|expected|, 1), and NaN or shape changes as Infinity', () => {
+    const f = (values: number[], shape = [values.length]): Tensor =>
+      createTensor('float32', shape, Float32Array.from(values));
+    expect(tensorError(f([100.01, 0.5]), f([100, 0.5]))).toBeCloseTo(1e-4, 6);
+    expect(tensorError(f([0.0002]), f([0.0001]))).toBeCloseTo(1e-4, 6);
+    expect(tensorError(f([NaN]), f([1]))).toBe(Infinity);
+    expect(tensorError(f([1, 2], [1, 2]), f([1, 2]))).toBe(Infinity);
+    expect(tensorError(undefined, f([1]))).toBe(Infinity);
+    expect(tensorError(f([1.5]), f([1.5000001]), true)).toBe(Infinity);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * @actllm/backend-tfjs: runs @actllm/graph graphs (forward and whole training steps) with
+ * tfjs, on the fastest runtime installed: @tensorflow/tfjs-node-gpu, @tensorflow/tfjs-node,
+ * wasm, cpu. Importing the package registers it with @actllm/core's registry as 'tfjs'.
+ */
+import { registerBackend } from '@actllm/core';
+import { TFJS_PRIORITY, TfjsBackend } from './backend.js';
+
+export { TFJS_PRIORITY, TfjsBackend } from './backend.js';
+export type { TfjsBackendOptions } from './backend.js';
+export { TfjsBackendError } from './errors.js';
+export type { TfjsErrorCode } from './errors.js';
+export {
+  NATIVE_PACKAGES,
+  RUNTIME_ORDER,
+  chooseRuntime,
+  detectRuntimes,
+  runtimeForDevice,
+} from './runtime.js';
+export type { ModuleLoader, RuntimeName } from './runtime.js';
+export { TfjsSession } from './session.js';
+export { TfjsTrainer, liveTensors } from './trainer.js';
+export { KERNELS } from './kernels/index.js';
+export type { TfjsExtra } from './context.js';
+
+/** The backend instance registered as 'tfjs'. */
+export const tfjsBackend = new TfjsBackend();
+
+registerBackend('tfjs', tfjsBackend, TFJS_PRIORITY);

@@ -77,3 +77,5 @@ export type {
   ResolvedBackend,
   SkipReason,
 } from './registry.js';
+
+export { processSingleton } from './singleton.js';

@@ -251,6 +251,22 @@ describe('the registry on globalThis', () => {
     expect(copyB.isActllmError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
   });
 
+  it('lets two copies of a backend package register one object through processSingleton', async () => {
+    const copyA = await import('../src/index.js');
+    vi.resetModules();
+    const copyB = await import('../src/index.js');
+    // What a backend package's index does on import, once per loaded copy of that package.
+    const load = (core: typeof copyA) => {
+      const backend = core.processSingleton('test-package.backend', () => fakeBackend());
+      core.registerBackend('dual', backend, 1);
+      return backend;
+    };
+    const first = load(copyA);
+    expect(load(copyB)).toBe(first);
+    expect(copyA.listBackends()).toHaveLength(1);
+    expect(copyA.processSingleton('test-package.backend', () => fakeBackend())).toBe(first);
+  });
+
   it('refuses to share a registry stored by an incompatible core version', () => {
     (globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = {
       version: 999,

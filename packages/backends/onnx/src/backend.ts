@@ -1,3 +1,4 @@
+import { processSingleton } from '@actllm/core';
 import type { GraphBackend } from '@actllm/graph';
 import { cudaInstalled, loadOrt } from './runtime.js';
 import { createOnnxSession } from './session.js';
@@ -29,16 +30,12 @@ export function createOnnxBackend(): GraphBackend {
   };
 }
 
-const SHARED = Symbol.for('@actllm/backend-onnx.backend');
-
 /**
- * The backend that importing the package registers. One object per process, kept on
- * `globalThis`: when both the ESM and the CommonJS build are loaded, both register the same
- * object, which the registry accepts, instead of two objects under one name, which it
- * rejects (BACKEND_CONFLICT).
+ * The backend that importing the package registers: one object per process, so that the ESM
+ * and CommonJS builds, when both are loaded, register the same object (see core's
+ * `processSingleton`).
  */
-export const onnxBackend: GraphBackend = ((): GraphBackend => {
-  const store = globalThis as unknown as Record<symbol, GraphBackend | undefined>;
-  store[SHARED] ??= createOnnxBackend();
-  return store[SHARED];
-})();
+export const onnxBackend: GraphBackend = processSingleton(
+  '@actllm/backend-onnx.backend',
+  createOnnxBackend,
+);

@@ -3,7 +3,7 @@
  * tfjs, on the fastest runtime installed: @tensorflow/tfjs-node-gpu, @tensorflow/tfjs-node,
  * wasm, cpu. Importing the package registers it with @actllm/core's registry as 'tfjs'.
  */
-import { registerBackend } from '@actllm/core';
+import { processSingleton, registerBackend } from '@actllm/core';
 import { TFJS_PRIORITY, TfjsBackend } from './backend.js';
 
 export { TFJS_PRIORITY, TfjsBackend } from './backend.js';
@@ -23,7 +23,13 @@ export { TfjsTrainer, liveTensors } from './trainer.js';
 export { KERNELS } from './kernels/index.js';
 export type { TfjsExtra } from './context.js';
 
-/** The backend instance registered as 'tfjs'. */
-export const tfjsBackend = new TfjsBackend();
+/**
+ * The backend instance registered as 'tfjs': one per process, so that the ESM and CommonJS
+ * builds, when both are loaded, register the same object (see core's `processSingleton`).
+ */
+export const tfjsBackend = processSingleton(
+  '@actllm/backend-tfjs.backend',
+  () => new TfjsBackend(),
+);
 
 registerBackend('tfjs', tfjsBackend, TFJS_PRIORITY);

@@ -18,6 +18,7 @@ export {
   SHAPES,
   OBJECT_SHAPES,
   CONTAINER_SHAPES,
+  MARKING_SHAPES,
   getShape,
   shapeExtents,
   footprintRadius,

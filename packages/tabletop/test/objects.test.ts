@@ -4,6 +4,7 @@ import {
   COLOR_NAMES,
   COLORS,
   CONTAINER_SHAPES,
+  MARKING_SHAPES,
   OBJECT_SHAPES,
   SHAPES,
   buildMesh,
@@ -25,7 +26,9 @@ describe('objects', () => {
   it('has at least 12 shapes, containers among them, and at least 10 colours with 2 patterns', () => {
     expect(SHAPES.size).toBeGreaterThanOrEqual(12);
     expect(CONTAINER_SHAPES).toEqual(expect.arrayContaining(['bowl', 'pan', 'frame', 'pallet']));
-    expect(OBJECT_SHAPES.length + CONTAINER_SHAPES.length).toBe(SHAPES.size);
+    expect(OBJECT_SHAPES.length + CONTAINER_SHAPES.length + MARKING_SHAPES.length).toBe(
+      SHAPES.size,
+    );
     expect([...COLORS.values()].filter((c) => !c.pattern).length).toBeGreaterThanOrEqual(10);
     expect([...COLORS.values()].filter((c) => c.pattern).length).toBeGreaterThanOrEqual(2);
     expect(new Set(COLOR_NAMES).size).toBe(COLOR_NAMES.length);

@@ -23,6 +23,8 @@ export interface PerturbContext {
   readonly partition: PartitionSpec;
   /** Areas a moved or added object must keep clear of (goal spots of the task). */
   readonly reserved: readonly Disc[];
+  /** Objects never moved: their pose is part of the task's rule (an obstacle not to touch). */
+  readonly keep: readonly string[];
   readonly rng: Rng;
 }
 
@@ -30,6 +32,10 @@ export interface PerturbContext {
 const LOW = 0.015;
 
 const isContainer = (o: ObjectState): boolean => getShape(o.shape).container !== undefined;
+
+/** Markings are paint on the table, and kept objects are part of the rule: neither is moved. */
+const fixed = (ctx: PerturbContext, o: ObjectState): boolean =>
+  getShape(o.shape).marking === true || ctx.keep.includes(o.id);
 
 /** True when another object rests on `o` (moving it would wreck a stack, not one step). */
 function supports(o: ObjectState, objects: readonly ObjectState[]): boolean {
@@ -62,7 +68,9 @@ function freeSpot(ctx: PerturbContext, shape: string, scale: number): Pose {
 }
 
 function movable(ctx: PerturbContext): ObjectState[] {
-  const small = ctx.objects.filter((o) => !isContainer(o) && !supports(o, ctx.objects));
+  const small = ctx.objects.filter(
+    (o) => !isContainer(o) && !fixed(ctx, o) && !supports(o, ctx.objects),
+  );
   return preferGoal(small, ctx.goal);
 }
 
@@ -93,7 +101,7 @@ function knockOver(ctx: PerturbContext): Perturbation | null {
  * the place to put things moves, what was already put in stays put in.
  */
 function moveContainer(ctx: PerturbContext): Perturbation | null {
-  const containers = ctx.objects.filter(isContainer);
+  const containers = ctx.objects.filter((o) => isContainer(o) && !fixed(ctx, o));
   if (containers.length === 0) return null;
   const c = ctx.rng.pick(preferGoal(containers, ctx.goal));
   const inside = ctx.objects.filter((o) => !isContainer(o) && isInside(o, c));

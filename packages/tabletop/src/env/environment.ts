@@ -206,6 +206,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
       goal: ep.sample.goal,
       partition: ep.partition,
       reserved: ep.family.reserved?.(ep.sample.goal, state) ?? [],
+      keep: ep.family.kept?.(ep.sample.goal) ?? [],
       rng: ep.perturbRng,
     });
     if (!done) return null;

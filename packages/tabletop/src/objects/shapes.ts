@@ -35,6 +35,11 @@ export interface ShapeDef {
   readonly symmetry: number;
   /** Set for shapes that objects can be put into. */
   readonly container?: ContainerRegion;
+  /**
+   * Set for markings painted on the table (a sweep zone, a line): drawn, but without a
+   * collider, so a push slides objects over them and never moves them.
+   */
+  readonly marking?: true;
 }
 
 function regular(n: number, r: number, phase = Math.PI / 2, cx = 0, cy = 0): P2[] {
@@ -210,16 +215,41 @@ const DEFS: readonly ShapeDef[] = [
     ],
     container: { kind: 'rect', cx: 0, cy: 0, hx: 0.07, hy: 0.07 },
   },
+  // Markings: flat paint 1 mm thick. The zone is a frame-shaped outline (bars 0.016 wide, so
+  // they cover at least a pixel of the 64-pixel top view) without walls that a pushed object
+  // would catch on and shove; the line is a bar 0.024 wide.
+  {
+    name: 'zone',
+    symmetry: 4,
+    marking: true,
+    parts: [
+      prism(rect(-0.09, -0.09, 0.09, -0.074), 0, 0.001),
+      prism(rect(-0.09, 0.074, 0.09, 0.09), 0, 0.001),
+      prism(rect(-0.09, -0.074, -0.074, 0.074), 0, 0.001),
+      prism(rect(0.074, -0.074, 0.09, 0.074), 0, 0.001),
+    ],
+    container: { kind: 'rect', cx: 0, cy: 0, hx: 0.074, hy: 0.074 },
+  },
+  {
+    name: 'line',
+    symmetry: 2,
+    marking: true,
+    parts: [prism(rect(-0.012, -0.15, 0.012, 0.15), 0, 0.001)],
+  },
 ];
 
 /** Every shape, by name. */
 export const SHAPES: ReadonlyMap<string, ShapeDef> = new Map(DEFS.map((d) => [d.name, d]));
-/** Names of the shapes that are not containers. */
-export const OBJECT_SHAPES: readonly string[] = DEFS.filter((d) => !d.container).map((d) => d.name);
-/** Names of the container shapes. */
-export const CONTAINER_SHAPES: readonly string[] = DEFS.filter((d) => d.container).map(
+/** Names of the small objects: neither containers nor markings. */
+export const OBJECT_SHAPES: readonly string[] = DEFS.filter((d) => !d.container && !d.marking).map(
   (d) => d.name,
 );
+/** Names of the container shapes (markings excluded: only the sweep tasks draw those). */
+export const CONTAINER_SHAPES: readonly string[] = DEFS.filter(
+  (d) => d.container && !d.marking,
+).map((d) => d.name);
+/** Names of the markings painted on the table. */
+export const MARKING_SHAPES: readonly string[] = DEFS.filter((d) => d.marking).map((d) => d.name);
 
 export function getShape(name: string): ShapeDef {
   const def = SHAPES.get(name);

@@ -29,7 +29,8 @@ const REST_LINEAR = 0.01; // units/s under which a body counts as resting
 const REST_ANGULAR = 0.1; // rad/s
 const SPAWN_LIFT = 0.0005; // start just above the table, so nothing begins in contact
 const DROP_CLEARANCE = 0.004; // a carried object is released this far above what lies below
-const SPATULA = { hx: 0.006, hy: 0.05, hz: 0.02 } as const;
+/** Half sizes of the spatula plate: thickness along the motion, width across it, height. */
+export const SPATULA = { hx: 0.006, hy: 0.05, hz: 0.02 } as const;
 const PARK = { x: 5, y: 5, z: 2 } as const; // where the spatula waits, far from the table
 const PUSH_WAKE_RADIUS = 0.2; // objects this close to a push's path are woken before it
 
@@ -129,8 +130,10 @@ export class PhysicsScene {
     const def = getShape(spec.shape);
     const color = getColor(spec.color);
     const q = yawQuat(spec.pose.theta);
+    // A marking is paint: a fixed body without colliders, so nothing can move it or rest on it.
+    const desc = def.marking ? R.RigidBodyDesc.fixed() : R.RigidBodyDesc.dynamic();
     const body = this.#world.createRigidBody(
-      R.RigidBodyDesc.dynamic().setTranslation(spec.pose.x, spec.pose.y, SPAWN_LIFT).setRotation(q),
+      desc.setTranslation(spec.pose.x, spec.pose.y, SPAWN_LIFT).setRotation(q),
     );
     const obj: SimObject = {
       spec,
@@ -142,7 +145,7 @@ export class PhysicsScene {
     };
     // Containers are denser so that objects dropped or pushed into them do not shove them.
     const density = def.container ? 3 : 1;
-    for (const part of def.parts) {
+    for (const part of def.marking ? [] : def.parts) {
       const desc = this.#partCollider(part, spec.scale);
       if (!desc) continue;
       const collider = this.#world.createCollider(

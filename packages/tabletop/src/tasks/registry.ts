@@ -13,6 +13,8 @@ import { manipulateOldNeighbor } from './old-neighbor.js';
 import { rearrangeThenRestore } from './rearrange-then-restore.js';
 import { followMotion } from './follow-motion.js';
 import { novelAdj, novelAdjAndNoun, novelNoun } from './novel.js';
+import { sweepWithoutExceeding } from './sweep-exceeding.js';
+import { sweepWithoutTouching } from './sweep-touching.js';
 
 const FAMILIES = new Map<string, TaskFamily>();
 
@@ -43,6 +45,8 @@ const BUILT_IN = [
   manipulateOldNeighbor,
   followOrder,
   pickInOrderThenRestore,
+  sweepWithoutExceeding,
+  sweepWithoutTouching,
 ] as TaskFamily[];
 for (const f of BUILT_IN) registerTask(f);
 

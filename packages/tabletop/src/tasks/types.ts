@@ -71,4 +71,9 @@ export interface TaskFamily<G = unknown> {
   oracle(goal: G, state: TaskState): Action;
   /** Areas that dynamic perturbations must not put objects on (goal spots); default none. */
   reserved?(goal: G, state: TaskState): readonly Disc[];
+  /**
+   * Objects that dynamic perturbations must leave alone because the rule watches their pose
+   * (an obstacle not to touch: a disturbance moving it would read as the agent's touch).
+   */
+  kept?(goal: G): readonly string[];
 }

@@ -1,0 +1,136 @@
+import type { ObjectState, Point2, Rng } from '@actllm/core';
+import { TabletopError } from '../errors.js';
+import type { SpawnSpec } from '../physics/spec.js';
+import { findObject } from './common.js';
+import type { Disc } from './placement.js';
+import { allInside, plannedSteps, sweepAction, type SweepGoal, type SweepRules } from './sweep.js';
+import {
+  at,
+  blockLooks,
+  blockSpec,
+  blockSpots,
+  round4,
+  sampleAxes,
+  within,
+  zoneSpec,
+} from './sweep-layout.js';
+import type { PartitionSpec, TaskFamily, TaskSample } from './types.js';
+
+export interface ExceedingGoal extends SweepGoal {
+  readonly line: string;
+  /** The line's near edge: a block whose centre passes it (along `nx, ny`) is beyond the line. */
+  readonly limit: {
+    readonly x: number;
+    readonly y: number;
+    readonly nx: number;
+    readonly ny: number;
+  };
+}
+
+/** The zone's outer half side at its scale, then a 0.02 gap, then the 0.024-wide line. */
+const LINE_DEPTH = 0.108 + 0.02 + 0.012;
+const LIMIT_DEPTH = LINE_DEPTH - 0.012;
+/** The oracle's waypoints stay this far short of the line, so no push aims at it. */
+const WAYPOINT_CLEARANCE = 0.06;
+
+const TEMPLATES = [
+  'Sweep all three small blocks into the {zone} without exceeding the {line}.',
+  'Push all three small blocks into the {zone} without going past the {line}.',
+];
+
+/** How far past the line's near edge a point is (negative: on the zone's side). */
+export function pastLine(goal: ExceedingGoal, p: Point2): number {
+  return (p.x - goal.limit.x) * goal.limit.nx + (p.y - goal.limit.y) * goal.limit.ny;
+}
+
+function rules(goal: ExceedingGoal): SweepRules {
+  return { margin: () => 0.005, allowed: (p) => pastLine(goal, p) < -WAYPOINT_CLEARANCE };
+}
+
+function beyond(goal: ExceedingGoal, objects: readonly ObjectState[]): boolean {
+  return goal.targets.some((id) => {
+    const o = findObject(objects, id);
+    return o !== undefined && pastLine(goal, o.pose) > 0;
+  });
+}
+
+/** Three blocks behind the zone, the line just past its far side; null when it does not fit. */
+function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> | null {
+  const a = sampleAxes(rng, 0.1);
+  const corners = [-1, 1].flatMap((i) => [-1, 1].map((j) => at(a, i * 0.108, j * 0.108)));
+  const ends = [at(a, LINE_DEPTH, -0.15), at(a, LINE_DEPTH, 0.15)];
+  if (![...corners, ...ends].every((p) => within(p, 0.02))) return null;
+  const spots = blockSpots(rng, a, 3, { depth: [-0.34, -0.16], lateral: 0.16 });
+  if (!spots) return null;
+  const zoneColor = rng.pick(partition.containerColors);
+  const lineColor = rng.pick(partition.containerColors.filter((c) => c !== zoneColor));
+  const lineAt = at(a, LINE_DEPTH, 0);
+  const limitAt = at(a, LIMIT_DEPTH, 0);
+  const scene: SpawnSpec[] = [
+    zoneSpec('obj0', zoneColor, a),
+    {
+      id: 'obj1',
+      shape: 'line',
+      color: lineColor,
+      scale: 1,
+      pose: { x: round4(lineAt.x), y: round4(lineAt.y), theta: round4(a.angle) },
+    },
+    ...blockLooks(rng, partition, 3).map((l, i) =>
+      blockSpec(rng, `obj${i + 2}`, l, spots[i] ?? a.origin),
+    ),
+  ];
+  // Deep pair first, then the shallow middle: a later push stops short of the earlier blocks.
+  const slots = [at(a, 0.04, -0.045), at(a, 0.04, 0.045), at(a, -0.045, 0)].map((p) => ({
+    x: round4(p.x),
+    y: round4(p.y),
+  }));
+  const goal: ExceedingGoal = {
+    targets: ['obj2', 'obj3', 'obj4'],
+    zone: 'obj0',
+    line: 'obj1',
+    slots,
+    limit: { x: round4(limitAt.x), y: round4(limitAt.y), nx: round4(a.d.x), ny: round4(a.d.y) },
+  };
+  const steps = plannedSteps(goal, scene, rules(goal));
+  if (steps === null) return null;
+  const text = rng
+    .pick(TEMPLATES)
+    .replace('{zone}', `${zoneColor.replace(/_/g, ' ')} frame`)
+    .replace('{line}', `${lineColor.replace(/_/g, ' ')} line`);
+  return { scene, instruction: { text }, goal, oracleSteps: steps };
+}
+
+/** Discs covering the table past the line (on a 0.08 grid), so no disturbance puts a block there. */
+function pastLineDiscs(goal: ExceedingGoal): Disc[] {
+  const out: Disc[] = [];
+  for (let y = -0.04; y <= 1.04; y += 0.08)
+    for (let x = -0.04; x <= 1.04; x += 0.08)
+      if (pastLine(goal, { x, y }) > -0.04) out.push({ x, y, r: 0.06 });
+  return out;
+}
+
+/** "Sweep all three small blocks into the frame without exceeding the line." */
+export const sweepWithoutExceeding: TaskFamily<ExceedingGoal> = {
+  name: 'sweep_without_exceeding',
+  templates: TEMPLATES,
+  sample(rng, partition) {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const sample = layout(rng, partition);
+      if (sample) return sample;
+    }
+    throw new TabletopError(
+      'TABLETOP_SAMPLING_FAILED',
+      'Could not lay out a sweep_without_exceeding scene in 300 attempts.',
+    );
+  },
+  success(goal, state) {
+    const seen = [...(state.history ?? [state.initial]), state.objects];
+    return allInside(goal, state.objects) && !seen.some((s) => beyond(goal, s));
+  },
+  oracle(goal, state) {
+    return sweepAction(goal, state.objects, rules(goal));
+  },
+  reserved(goal) {
+    return pastLineDiscs(goal);
+  },
+};

@@ -1,0 +1,96 @@
+import type { Point2, Rng } from '@actllm/core';
+import type { SpawnSpec } from '../physics/spec.js';
+import type { Disc } from './placement.js';
+import type { Look, PartitionSpec } from './types.js';
+
+/** The zone at 1.2: its inside (0.178 square) holds three small blocks with room to pass. */
+export const ZONE_SCALE = 1.2;
+/** Small blocks, 0.039 a side: the 0.1-wide spatula covers one with room to spare. */
+export const BLOCK_SCALE = 0.65;
+
+/** A direction of approach: the zone's centre, the push direction `d` and the lateral `e`. */
+export interface Axes {
+  readonly origin: Point2;
+  readonly d: Point2;
+  readonly e: Point2;
+  readonly angle: number;
+}
+
+/**
+ * A random approach direction; the zone sits `ahead` along it from the workspace centre
+ * (give or take 0.12), so the blocks behind it and the zone fit on the table together.
+ */
+export function sampleAxes(rng: Rng, ahead: number): Axes {
+  const angle = rng.float(-Math.PI, Math.PI);
+  const d = { x: Math.cos(angle), y: Math.sin(angle) };
+  const origin = {
+    x: 0.5 + d.x * ahead + rng.float(-0.12, 0.12),
+    y: 0.5 + d.y * ahead + rng.float(-0.12, 0.12),
+  };
+  return { origin, d, e: { x: -d.y, y: d.x }, angle };
+}
+
+/** The workspace point `depth` along `d` and `lateral` along `e` from the zone's centre. */
+export function at(a: Axes, depth: number, lateral: number): Point2 {
+  return {
+    x: a.origin.x + a.d.x * depth + a.e.x * lateral,
+    y: a.origin.y + a.d.y * depth + a.e.y * lateral,
+  };
+}
+
+export function within(p: Point2, margin: number): boolean {
+  return p.x >= margin && p.x <= 1 - margin && p.y >= margin && p.y <= 1 - margin;
+}
+
+export const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+/** The small block looks of the partition (colour repeats allowed: L3 has only two). */
+export function blockLooks(rng: Rng, partition: PartitionSpec, n: number, avoid = ''): Look[] {
+  const looks = partition.looks.filter((l) => l.shape === 'block' && l.color !== avoid);
+  return Array.from({ length: n }, () => rng.pick(looks));
+}
+
+/** A zone marking at the axes' centre, square to the approach. */
+export function zoneSpec(id: string, color: string, a: Axes): SpawnSpec {
+  return {
+    id,
+    shape: 'zone',
+    color,
+    scale: ZONE_SCALE,
+    pose: { x: round4(a.origin.x), y: round4(a.origin.y), theta: round4(a.angle) },
+  };
+}
+
+/** A small block at a workspace point, turned at random. */
+export function blockSpec(rng: Rng, id: string, look: Look, p: Point2): SpawnSpec {
+  return {
+    id,
+    shape: look.shape,
+    color: look.color,
+    scale: BLOCK_SCALE,
+    pose: { x: round4(p.x), y: round4(p.y), theta: round4(rng.float(-Math.PI, Math.PI)) },
+  };
+}
+
+/**
+ * `n` block positions at random depths and lateral offsets behind the zone, clear of each
+ * other by 0.09 (the spatula then starts behind one without touching the next) and of
+ * `avoid`; null when they do not fit in the workspace.
+ */
+export function blockSpots(
+  rng: Rng,
+  a: Axes,
+  n: number,
+  box: { readonly depth: readonly [number, number]; readonly lateral: number },
+  avoid: readonly Disc[] = [],
+): Point2[] | null {
+  const out: Point2[] = [];
+  for (let tries = 0; out.length < n && tries < 60; tries++) {
+    const p = at(a, rng.float(box.depth[0], box.depth[1]), rng.float(-box.lateral, box.lateral));
+    if (!within(p, 0.07)) continue;
+    if (out.some((q) => Math.hypot(q.x - p.x, q.y - p.y) < 0.09)) continue;
+    if (avoid.some((d) => Math.hypot(d.x - p.x, d.y - p.y) < d.r)) continue;
+    out.push(p);
+  }
+  return out.length === n ? out : null;
+}

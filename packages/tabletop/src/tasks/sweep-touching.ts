@@ -1,0 +1,130 @@
+import { normalizeAngle, type ObjectState, type Rng } from '@actllm/core';
+import { TabletopError } from '../errors.js';
+import { footprintRadius, getShape } from '../objects/shapes.js';
+import type { SpawnSpec } from '../physics/spec.js';
+import { describe, findObject, scaleOf } from './common.js';
+import { allInside, plannedSteps, sweepAction, type SweepGoal, type SweepRules } from './sweep.js';
+import {
+  at,
+  blockLooks,
+  blockSpec,
+  blockSpots,
+  round4,
+  sampleAxes,
+  within,
+  zoneSpec,
+} from './sweep-layout.js';
+import type { PartitionSpec, TaskFamily, TaskSample } from './types.js';
+
+export interface TouchingGoal extends SweepGoal {
+  readonly obstacle: string;
+}
+
+/** The obstacle counts as touched once it has moved this far or turned this much. */
+export const TOUCH_SHIFT = 0.005;
+export const TOUCH_TURN = 0.05;
+/** The oracle keeps its plate and blocks this far from the obstacle's footprint. */
+const OBSTACLE_CLEARANCE = 0.025;
+
+const TEMPLATES = [
+  'Sweep two small blocks into the {zone} without touching the {obstacle}.',
+  'Push both small blocks into the {zone} without touching the {obstacle}.',
+];
+
+function rules(goal: TouchingGoal): SweepRules {
+  return {
+    margin: (o) => (o.id === goal.obstacle ? OBSTACLE_CLEARANCE : 0.005),
+    allowed: () => true,
+  };
+}
+
+/** True when the obstacle stands where it started (to the tolerances) in `objects`. */
+export function untouched(
+  goal: TouchingGoal,
+  start: ObjectState,
+  objects: readonly ObjectState[],
+): boolean {
+  const o = findObject(objects, goal.obstacle);
+  if (!o) return false;
+  const shift = Math.hypot(o.pose.x - start.pose.x, o.pose.y - start.pose.y);
+  const turn = Math.abs(normalizeAngle(o.pose.theta - start.pose.theta));
+  return shift <= TOUCH_SHIFT && turn <= TOUCH_TURN && Math.abs(o.z - start.z) <= TOUCH_SHIFT;
+}
+
+/** The obstacle between the zone and the blocks; null when the scene does not fit. */
+function layout(rng: Rng, partition: PartitionSpec): TaskSample<TouchingGoal> | null {
+  const a = sampleAxes(rng, 0.15);
+  const corners = [-1, 1].flatMap((i) => [-1, 1].map((j) => at(a, i * 0.108, j * 0.108)));
+  if (!corners.every((p) => within(p, 0.02))) return null;
+  const crosses = partition.looks.filter((l) => l.shape === 'cross');
+  const cross = rng.pick(crosses);
+  const obstacleAt = at(a, -0.2, rng.float(-0.05, 0.05));
+  if (!within(obstacleAt, 0.07)) return null;
+  const keepOff = [{ ...obstacleAt, r: 0.12 }];
+  const spots = blockSpots(rng, a, 2, { depth: [-0.4, -0.3], lateral: 0.18 }, keepOff);
+  if (!spots) return null;
+  const zoneColor = rng.pick(partition.containerColors);
+  const scene: SpawnSpec[] = [
+    zoneSpec('obj0', zoneColor, a),
+    {
+      id: 'obj1',
+      shape: cross.shape,
+      color: cross.color,
+      scale: 1,
+      pose: {
+        x: round4(obstacleAt.x),
+        y: round4(obstacleAt.y),
+        theta: round4(rng.float(0, Math.PI / 2)),
+      },
+    },
+    ...blockLooks(rng, partition, 2, cross.color).map((l, i) =>
+      blockSpec(rng, `obj${i + 2}`, l, spots[i] ?? a.origin),
+    ),
+  ];
+  const slots = [at(a, 0.03, -0.045), at(a, 0.03, 0.045)].map((p) => ({
+    x: round4(p.x),
+    y: round4(p.y),
+  }));
+  const goal: TouchingGoal = { targets: ['obj2', 'obj3'], zone: 'obj0', obstacle: 'obj1', slots };
+  const steps = plannedSteps(goal, scene, rules(goal));
+  if (steps === null) return null;
+  const text = rng
+    .pick(TEMPLATES)
+    .replace('{zone}', `${zoneColor.replace(/_/g, ' ')} frame`)
+    .replace('{obstacle}', describe(cross));
+  return { scene, instruction: { text }, goal, oracleSteps: steps };
+}
+
+/** "Sweep two small blocks into the frame without touching the red cross." (L4 only) */
+export const sweepWithoutTouching: TaskFamily<TouchingGoal> = {
+  name: 'sweep_without_touching',
+  templates: TEMPLATES,
+  sample(rng, partition) {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const sample = layout(rng, partition);
+      if (sample) return sample;
+    }
+    throw new TabletopError(
+      'TABLETOP_SAMPLING_FAILED',
+      'Could not lay out a sweep_without_touching scene in 300 attempts.',
+    );
+  },
+  success(goal, state) {
+    const start = findObject(state.initial, goal.obstacle);
+    if (!start) return false;
+    const seen = [...(state.history ?? [state.initial]), state.objects];
+    return allInside(goal, state.objects) && seen.every((s) => untouched(goal, start, s));
+  },
+  oracle(goal, state) {
+    return sweepAction(goal, state.objects, rules(goal));
+  },
+  reserved(goal, state) {
+    // Nothing is put next to the obstacle: a block there could not be pushed without touching.
+    const o = findObject(state.objects, goal.obstacle);
+    if (!o) return [];
+    return [{ x: o.pose.x, y: o.pose.y, r: footprintRadius(getShape(o.shape), scaleOf(o)) + 0.08 }];
+  },
+  kept(goal) {
+    return [goal.obstacle];
+  },
+};

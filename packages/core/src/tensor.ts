@@ -64,3 +64,30 @@ export function createTensor<D extends DType>(
   }
   return { dtype, shape: [...shape], data };
 }
+
+/**
+ * A tensor from plain numbers, converted to the dtype's array: int64 values must be
+ * integers, bool values become 1 when non-zero and 0 otherwise.
+ */
+export function tensorFromNumbers<D extends DType>(
+  dtype: D,
+  shape: readonly number[],
+  values: ArrayLike<number>,
+): Tensor<D> {
+  const data: DTypeArray[DType] =
+    dtype === 'float32'
+      ? Float32Array.from(values)
+      : dtype === 'int32'
+        ? Int32Array.from(values)
+        : dtype === 'int64'
+          ? BigInt64Array.from(values, toBigInt)
+          : Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
+  return createTensor(dtype, shape, data as DTypeArray[D]);
+}
+
+function toBigInt(v: number): bigint {
+  if (!Number.isSafeInteger(v)) {
+    throw new InvalidArgumentError(`An int64 tensor needs safe integers; got ${v}.`);
+  }
+  return BigInt(v);
+}

@@ -9,6 +9,7 @@ import {
   createTensor,
   isActllmError,
   shapeSize,
+  tensorFromNumbers,
 } from '../src/index.js';
 
 function codeOf(f: () => unknown): string | undefined {
@@ -67,6 +68,15 @@ describe('tensors', () => {
     expect(createTensor('float32', [2, 3], data).data).toBe(data);
     expect(createTensor('bool', [3]).data).toBeInstanceOf(Uint8Array);
     expect(createTensor('int32', [0, 5]).data.length).toBe(0);
+  });
+
+  it('converts plain numbers to every dtype', () => {
+    expect(tensorFromNumbers('float32', [2], [0.5, 2]).data).toEqual(new Float32Array([0.5, 2]));
+    expect(tensorFromNumbers('int32', [2], [3, -4]).data).toEqual(new Int32Array([3, -4]));
+    expect(tensorFromNumbers('int64', [2], [3, -4]).data).toEqual(new BigInt64Array([3n, -4n]));
+    expect(tensorFromNumbers('bool', [3], [0, 2, -1]).data).toEqual(new Uint8Array([0, 1, 1]));
+    expect(codeOf(() => tensorFromNumbers('int64', [1], [0.5]))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => tensorFromNumbers('int32', [3], [1, 2]))).toBe('INVALID_ARGUMENT');
   });
 
   it('refuses wrong types, lengths, dimensions and dtypes', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createTensor, type DType, type Tensor } from '@actllm/core';
+import { tensorFromNumbers, type DType, type Tensor } from '@actllm/core';
 import { TfjsBackendError } from './errors.js';
 
 /**
@@ -43,24 +43,5 @@ export function toTf(t: Tensor, what: string): tf.Tensor {
 
 /** A tfjs tensor read back as a host tensor of the IR dtype `dtype`. */
 export function fromTf(t: tf.Tensor, dtype: DType): Tensor {
-  const values = t.dataSync();
-  const shape = [...t.shape];
-  switch (dtype) {
-    case 'float32':
-      return createTensor('float32', shape, Float32Array.from(values));
-    case 'int32':
-      return createTensor('int32', shape, Int32Array.from(values));
-    case 'int64':
-      return createTensor(
-        'int64',
-        shape,
-        BigInt64Array.from(values, (v) => BigInt(v)),
-      );
-    case 'bool':
-      return createTensor(
-        'bool',
-        shape,
-        Uint8Array.from(values, (v) => (v ? 1 : 0)),
-      );
-  }
+  return tensorFromNumbers(dtype, [...t.shape], t.dataSync());
 }

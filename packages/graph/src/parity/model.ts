@@ -45,7 +45,13 @@ function attention(g: GraphBuilder, x: TensorRef, name: string, c: TransformerCo
   return linear(g, merged, `${name}.o`, c.dModel, c.dModel);
 }
 
-function block(g: GraphBuilder, x: TensorRef, name: string, c: TransformerConfig): TensorRef {
+/** One pre-norm decoder block on [batch, seq, dModel]. */
+export function transformerBlock(
+  g: GraphBuilder,
+  x: TensorRef,
+  name: string,
+  c: TransformerConfig,
+): TensorRef {
   const ff = c.ff ?? 4 * c.dModel;
   const a = g.add(x, attention(g, layerNorm(g, x, `${name}.ln1`, c.dModel), `${name}.attn`, c));
   const h = gelu(
@@ -66,7 +72,7 @@ export function transformerLm(c: TransformerConfig, batch: number | string = 'ba
   const wte = g.parameter('wte', [c.vocab, c.dModel], { kind: 'normal', std: 0.5 });
   const wpe = g.parameter('wpe', [c.seq, c.dModel], { kind: 'normal', std: 0.5 });
   let x = g.add(g.gather(wte, ids, 0), wpe);
-  for (let l = 0; l < c.layers; l++) x = block(g, x, `h${l}`, c);
+  for (let l = 0; l < c.layers; l++) x = transformerBlock(g, x, `h${l}`, c);
   const logits = linear(g, layerNorm(g, x, 'lnf', c.dModel), 'head', c.dModel, c.vocab);
   g.output(logits, 'logits');
   g.output(softmaxCrossEntropy(g, logits, targets), 'loss');

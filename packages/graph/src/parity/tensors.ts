@@ -1,4 +1,4 @@
-import { Rng, createTensor, type DType, type Tensor } from '@actllm/core';
+import { Rng, tensorFromNumbers, type DType, type Tensor } from '@actllm/core';
 
 /** A host tensor from plain numbers (int64 values must be integers). */
 export function tensor(
@@ -6,20 +6,7 @@ export function tensor(
   values: readonly number[],
   dtype: DType = 'float32',
 ): Tensor {
-  switch (dtype) {
-    case 'float32':
-      return createTensor('float32', shape, Float32Array.from(values));
-    case 'int32':
-      return createTensor('int32', shape, Int32Array.from(values));
-    case 'int64':
-      return createTensor(
-        'int64',
-        shape,
-        BigInt64Array.from(values, (v) => BigInt(v)),
-      );
-    case 'bool':
-      return createTensor('bool', shape, Uint8Array.from(values));
-  }
+  return tensorFromNumbers(dtype, shape, values);
 }
 
 function size(shape: readonly number[]): number {

@@ -83,3 +83,5 @@ export {
 export type { FoldOptions } from './passes/index.js';
 
 export { GRAPH_JSON_VERSION, graphFromJSON, graphToJSON } from './serialize.js';
+
+export { feedMismatch } from './feeds.js';

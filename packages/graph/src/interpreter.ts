@@ -1,3 +1,4 @@
+import { feedMismatch } from './feeds.js';
 import type { Tensor } from '@actllm/core';
 import { isActllmError } from '@actllm/core';
 import type { Graph, Node, TensorRef } from './ir.js';
@@ -144,21 +145,6 @@ function lastUses(nodes: readonly Node[], wanted: readonly string[]): Map<string
 
 /** Checks a feed's dtype and shape, binding symbolic dimensions consistently across feeds. */
 function checkFeed(ref: TensorRef, feed: Tensor | WideTensor, bindings: Map<string, number>): void {
-  const bad = (why: string): GraphError =>
-    new GraphError(
-      'GRAPH_SHAPE_MISMATCH',
-      `Feed ${ref.name} is ${feed.dtype}${formatShape(feed.shape)} but the graph expects ${ref.dtype}${formatShape(ref.shape)}: ${why}.`,
-    );
-  if (feed.dtype !== ref.dtype) throw bad('the dtypes differ');
-  if (feed.shape.length !== ref.shape.length) throw bad('the ranks differ');
-  ref.shape.forEach((d, i) => {
-    const actual = feed.shape[i] as number;
-    if (typeof d === 'number') {
-      if (d !== actual) throw bad(`dimension ${i} must be ${d}`);
-      return;
-    }
-    const bound = bindings.get(d);
-    if (bound !== undefined && bound !== actual) throw bad(`${d} is already bound to ${bound}`);
-    bindings.set(d, actual);
-  });
+  const why = feedMismatch(ref, feed, bindings);
+  if (why !== undefined) throw new GraphError('GRAPH_SHAPE_MISMATCH', `Feed ${why}.`);
 }

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Tensor, TensorMap } from '@actllm/core';
-import type { TensorRef } from '@actllm/graph';
+import { feedMismatch, type TensorRef } from '@actllm/graph';
 import { TfjsBackendError } from './errors.js';
 import { toTf } from './convert.js';
 
@@ -23,23 +23,8 @@ export function checkFeed(
       `${kind} ${ref.name} (${ref.dtype}${formatShape(ref.shape)}) was not given; pass it by name.`,
     );
   }
-  const bad = (why: string): TfjsBackendError =>
-    new TfjsBackendError(
-      'TFJS_INVALID_FEED',
-      `${kind} ${ref.name} is ${feed.dtype}${formatShape(feed.shape)} but the graph expects ${ref.dtype}${formatShape(ref.shape)}: ${why}.`,
-    );
-  if (feed.dtype !== ref.dtype) throw bad('the dtypes differ');
-  if (feed.shape.length !== ref.shape.length) throw bad('the ranks differ');
-  ref.shape.forEach((d, i) => {
-    const actual = feed.shape[i] as number;
-    if (typeof d === 'number') {
-      if (d !== actual) throw bad(`dimension ${i} must be ${d}`);
-      return;
-    }
-    const bound = bindings.get(d);
-    if (bound !== undefined && bound !== actual) throw bad(`${d} is already bound to ${bound}`);
-    bindings.set(d, actual);
-  });
+  const why = feedMismatch(ref, feed, bindings);
+  if (why !== undefined) throw new TfjsBackendError('TFJS_INVALID_FEED', `${kind} ${why}.`);
   return feed;
 }
 

@@ -68,6 +68,46 @@ class Uses {
   }
 }
 
+/** The constant integers of `name`, when a Constant node makes it. */
+function constantInts(producer: ReadonlyMap<string, Node>, name: string): number[] | undefined {
+  const node = producer.get(name);
+  const value = node?.op === 'Constant' ? node.attributes['value'] : undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !('data' in value))
+    return undefined;
+  return Array.from(value.data as ArrayLike<number | bigint>, (v) => Number(v));
+}
+
+/**
+ * A ReduceSum (keepdims 0) over exactly the batch axes of a product whose operands share
+ * those batch axes: the weight gradients of batched products. It folds into the product
+ * as one 2-D product (see `sumBatch`).
+ */
+function batchSumReader(
+  mm: Node,
+  a: string,
+  b: string,
+  uses: Uses,
+  producer: ReadonlyMap<string, Node>,
+  options: FuseOptions,
+): Node | undefined {
+  const out = mm.outputs[0] as string;
+  const rs = uses.only(out);
+  if (!rs || rs.op !== 'ReduceSum' || rs.inputs[0] !== out || options.referenceOps.has('ReduceSum'))
+    return undefined;
+  if ((rs.attributes['keepdims'] ?? 1) !== 0) return undefined;
+  const [ta, tb, to] = [options.types.get(a), options.types.get(b), options.types.get(out)];
+  if (!ta || !tb || !to || to.shape.length < 3) return undefined;
+  const rank = to.shape.length;
+  const batch = to.shape.slice(0, -2);
+  if (!batch.every((d) => typeof d === 'number')) return undefined;
+  if (ta.shape.length !== rank || tb.shape.length !== rank) return undefined;
+  if (!batch.every((d, i) => ta.shape[i] === d && tb.shape[i] === d)) return undefined;
+  const axes = constantInts(producer, rs.inputs[1] ?? '');
+  if (!axes || axes.length !== rank - 2) return undefined;
+  const norm = axes.map((x) => (x < 0 ? x + rank : x)).sort((x, y) => x - y);
+  return norm.every((x, i) => x === i) ? rs : undefined;
+}
+
 export function planFusions(
   nodes: readonly Node[],
   wanted: readonly string[],
@@ -114,6 +154,17 @@ export function planFusions(
           last = relu;
         }
       }
+    }
+    const sum =
+      bias === undefined ? batchSumReader(mm, a.name, b.name, uses, producer, options) : undefined;
+    if (sum) {
+      for (const name of [...folded, mm.name]) byNode.set(name, 'skip');
+      byNode.set(sum.name, {
+        inputs: [a.name, b.name],
+        output: sum.outputs[0] as string,
+        form: { transposeA: a.trans, transposeB: b.trans, activation, sumBatch: true },
+      });
+      continue;
     }
     if (folded.length === 0 && bias === undefined) continue;
     const chain =

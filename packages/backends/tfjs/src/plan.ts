@@ -101,10 +101,10 @@ function kernelFor(node: Node, spec: KernelSpec, options: PlanOptions): [Kernel,
   return [def.create(spec), false];
 }
 
-function fusedKernel(fusion: Fusion): Kernel {
+function fusedKernel(fusion: Fusion, runtime: RuntimeName): Kernel {
   return (inputs) => {
     const [a, b, bias] = inputs;
-    return [fusedProduct(a as tf.Tensor, b as tf.Tensor, bias, fusion.form)];
+    return [fusedProduct(a as tf.Tensor, b as tf.Tensor, bias, fusion.form, runtime)];
   };
 }
 
@@ -136,7 +136,7 @@ export function compilePlan(graph: Graph, wanted: readonly string[], options: Pl
       if (fusion) {
         raw.push({
           label: `fused MatMul ${node.name}`,
-          kernel: fusedKernel(fusion),
+          kernel: fusedKernel(fusion, options.runtime),
           inputs: fusion.inputs.map((n) => slots.id(n)),
           outputs: [slots.id(fusion.output)],
         });

@@ -17,6 +17,7 @@ import {
 } from '../src/index.js';
 import { planFusions } from '../src/fuse.js';
 import { fusedProduct } from '../src/kernels/matmul.js';
+import { broadcastTo } from '../src/kernels/util.js';
 
 const consoleSpies = ['log', 'warn', 'error', 'info', 'debug'].map((m) =>
   vi.spyOn(console, m as 'log'),
@@ -145,6 +146,74 @@ describe('fusion', () => {
     const plain = tf.relu(tf.add(tf.matMul(a, b, false, true), c));
     expect(Array.from(fused.dataSync())).toEqual(Array.from(plain.dataSync()));
     tf.dispose([a, b, c, fused, plain]);
+  });
+
+  it('computes the wasm product forms (folded, split, transposed) like tf.matMul', async () => {
+    await tf.setBackend('cpu');
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[3, 4, 5], [5, 6], false, false],
+      [[3, 5, 4], [6, 5], true, true],
+      [[4, 5], [3, 5, 6], false, false],
+      [[2, 3, 64, 128], [2, 3, 128, 160], false, false],
+      [[2, 128, 64], [2, 128, 160], true, false],
+      [[2, 3, 4, 5], [2, 3, 6, 5], false, true],
+      [[2, 1, 4, 5], [3, 5, 6], false, false],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const a = tf.randomNormal(sa, 0, 1, 'float32', 1);
+      const b = tf.randomNormal(sb, 0, 1, 'float32', 2);
+      const form = { transposeA: ta, transposeB: tb, activation: 'linear' as const };
+      const got = fusedProduct(a, b, undefined, form, 'wasm');
+      const want = fusedProduct(a, b, undefined, form);
+      expect(got.shape).toEqual(want.shape);
+      const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] ?? 1;
+      expect(diff).toBeLessThan(1e-3);
+      tf.dispose([a, b, got, want]);
+    }
+  });
+
+  it('folds a sum over the batch axes into one product', async () => {
+    await tf.setBackend('cpu');
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const a = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 3);
+      const b = tf.randomNormal(
+        tb ? [2, 3, 6, ta ? 4 : 5] : [2, 3, ta ? 4 : 5, 6],
+        0,
+        1,
+        'float32',
+        4,
+      );
+      const form = { transposeA: ta, transposeB: tb, activation: 'linear' as const };
+      const want = tf.sum(fusedProduct(a, b, undefined, form), [0, 1]);
+      for (const runtime of [undefined, 'wasm'] as const) {
+        const got = fusedProduct(a, b, undefined, { ...form, sumBatch: true }, runtime);
+        expect(got.shape).toEqual(want.shape);
+        expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-4);
+        got.dispose();
+      }
+      tf.dispose([a, b, want]);
+    }
+  });
+
+  it('broadcasts int32 exactly on the wasm path', async () => {
+    await tf.setBackend('cpu');
+    const vals = [2147483647, -2147483648, -1, 0, 65535, 65536, -65537, 16777217, 2147483520];
+    const x = tf.tensor(Int32Array.from(vals), [vals.length, 1], 'int32');
+    const y = broadcastTo(x, [vals.length, 3], 'wasm');
+    expect(y.dtype).toBe('int32');
+    expect(Array.from(y.dataSync())).toEqual(vals.flatMap((v) => [v, v, v]));
+    const m = broadcastTo(tf.tensor([true, false], [2, 1], 'bool'), [2, 2], 'wasm');
+    expect(Array.from(m.dataSync())).toEqual([1, 1, 0, 0]);
+    const f = broadcastTo(tf.scalar(-Infinity), [2, 2], 'wasm');
+    expect(Array.from(f.dataSync())).toEqual([-Infinity, -Infinity, -Infinity, -Infinity]);
+    const v = broadcastTo(tf.tensor1d([-0, 2.5]), [2, 2], 'wasm');
+    expect(Array.from(v.dataSync())).toEqual([-0, 2.5, -0, 2.5]);
+    tf.dispose([x, y, m, f, v]);
   });
 });
 

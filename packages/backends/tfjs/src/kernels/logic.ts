@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelDef } from './types.js';
 import { tfDtype } from '../convert.js';
-import { req } from './util.js';
+import { broadcastShapes, broadcastTo, req } from './util.js';
 
 /** Comparisons, selection, casts and Identity. */
 
@@ -19,7 +19,16 @@ function castTo(x: tf.Tensor, to: 'float32' | 'int32' | 'bool'): tf.Tensor {
 export const LOGIC_KERNELS: Readonly<Record<string, KernelDef>> = {
   Equal: {
     tfKernels: ['Equal'],
-    create: () => (inputs) => [tf.equal(req(inputs, 0, 'Equal'), req(inputs, 1, 'Equal'))],
+    create: (spec) => (inputs) => {
+      const a = req(inputs, 0, 'Equal');
+      const b = req(inputs, 1, 'Equal');
+      if (spec.runtime !== 'wasm') return [tf.equal(a, b)];
+      // The wasm comparison kernels broadcast slowly: operands are expanded first.
+      const shape = broadcastShapes(a.shape, b.shape);
+      return [
+        tf.tidy(() => tf.equal(broadcastTo(a, shape, 'wasm'), broadcastTo(b, shape, 'wasm'))),
+      ];
+    },
   },
   Less: {
     tfKernels: ['Less'],
@@ -27,9 +36,23 @@ export const LOGIC_KERNELS: Readonly<Record<string, KernelDef>> = {
   },
   Where: {
     tfKernels: ['Select'],
-    create: () => (inputs) => [
-      tf.where(req(inputs, 0, 'Where'), req(inputs, 1, 'Where'), req(inputs, 2, 'Where')),
-    ],
+    create: (spec) => (inputs) => {
+      const c = req(inputs, 0, 'Where');
+      const x = req(inputs, 1, 'Where');
+      const y = req(inputs, 2, 'Where');
+      if (spec.runtime !== 'wasm') return [tf.where(c, x, y)];
+      // tf.where broadcasts with Tile, slow on wasm; expand the operands first.
+      const shape = broadcastShapes(broadcastShapes(c.shape, x.shape), y.shape);
+      return [
+        tf.tidy(() =>
+          tf.where(
+            broadcastTo(c, shape, 'wasm'),
+            broadcastTo(x, shape, 'wasm'),
+            broadcastTo(y, shape, 'wasm'),
+          ),
+        ),
+      ];
+    },
   },
   Cast: {
     tfKernels: ['Cast', 'NotEqual'],

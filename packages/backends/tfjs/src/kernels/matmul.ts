@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { RuntimeName } from '../runtime.js';
 import type { Kernel, KernelDef, KernelSpec } from './types.js';
 import { attrInt, req } from './util.js';
 
@@ -12,6 +13,11 @@ export interface ProductForm {
   readonly transposeA: boolean;
   readonly transposeB: boolean;
   readonly activation: 'linear' | 'relu';
+  /**
+   * The product is summed over all its batch axes (a ReduceSum folded in, see fuse.ts):
+   * one 2-D product over the concatenated inner axis instead of a batch of them.
+   */
+  readonly sumBatch?: boolean;
 }
 
 function swapLast(x: tf.Tensor): tf.Tensor {
@@ -73,14 +79,101 @@ function vectorMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.squeeze(y, drop);
 }
 
+/** Below this many multiply-adds per matrix, a batched product stays one wasm call. */
+const LOOP_MIN = 1 << 20;
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/**
+ * Float products on the wasm runtime. tfjs-backend-wasm 4.22 sends only plain 2-D
+ * products (no transpose, no batch) to XNNPACK; every other form runs a naive loop about
+ * 20 times slower. So transposes are materialized, a batch against a single matrix is
+ * folded into the rows (or columns), and large batched products are split into 2-D ones.
+ * The sums are the same; only their order within a dot product may differ.
+ */
+function wasmProduct(x: tf.Tensor, y: tf.Tensor, form: ProductForm): tf.Tensor {
+  const out = productShape(x, y, form);
+  const m = out[out.length - 2] ?? 1;
+  const n = out[out.length - 1] ?? 1;
+  const k = x.shape[form.transposeA ? x.rank - 2 : x.rank - 1] ?? 1;
+  const batchA = sizeOf(x.shape.slice(0, -2));
+  const batchB = sizeOf(y.shape.slice(0, -2));
+  if (batchA > 1 && batchB > 1 && m * k * n < LOOP_MIN) {
+    return tf.matMul(x, y, form.transposeA, form.transposeB);
+  }
+  const a = tf.reshape(form.transposeA ? swapLast(x) : x, [batchA, m, k]);
+  const b = tf.reshape(form.transposeB ? swapLast(y) : y, [batchB, k, n]);
+  if (batchB === 1) {
+    return tf.reshape(tf.matMul(tf.reshape(a, [batchA * m, k]), tf.reshape(b, [k, n])), out);
+  }
+  if (batchA === 1) {
+    // out[i] = A x B[i]: B's matrices side by side as columns, one product, then apart.
+    const cols = tf.reshape(tf.transpose(b, [1, 0, 2]), [k, batchB * n]);
+    const wide = tf.reshape(tf.matMul(tf.reshape(a, [m, k]), cols), [m, batchB, n]);
+    return tf.reshape(tf.transpose(wide, [1, 0, 2]), out);
+  }
+  const as = tf.unstack(a);
+  const bs = tf.unstack(b);
+  return tf.reshape(tf.stack(as.map((t, i) => tf.matMul(t, bs[i] as tf.Tensor))), out);
+}
+
+/**
+ * sum over b of op(A[b]) x op(B[b]) = [op(A[0]) op(A[1]) ...] x [op(B[0]); op(B[1]); ...]:
+ * the batches laid side by side along the inner axis, one 2-D product. Operands whose batch
+ * axes differ (not planned, but possible at run time) take the batched product and a sum.
+ */
+function batchSum(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  form: ProductForm,
+  runtime: RuntimeName | undefined,
+): tf.Tensor {
+  const plain: ProductForm = { ...form, sumBatch: false };
+  const batch = a.shape.slice(0, -2);
+  const same = a.rank >= 3 && b.rank === a.rank && batch.every((d, i) => d === b.shape[i]);
+  if (!same) {
+    const y = fusedProduct(a, b, undefined, { ...plain, activation: 'linear' }, runtime);
+    const summed = tf.sum(
+      y,
+      Array.from({ length: y.rank - 2 }, (_, i) => i),
+    );
+    const biased = bias ? tf.add(summed, bias) : summed;
+    return form.activation === 'relu' ? tf.relu(biased) : biased;
+  }
+  const count = sizeOf(batch);
+  const r = a.rank;
+  const [a0, a1] = [a.shape[r - 2] ?? 1, a.shape[r - 1] ?? 1];
+  const [b0, b1] = [b.shape[r - 2] ?? 1, b.shape[r - 1] ?? 1];
+  // op(A) as [M, count * K]: stacked rows of A[b] (transposed) or its batches side by side.
+  const a2 = form.transposeA
+    ? tf.reshape(a, [count * a0, a1])
+    : tf.reshape(tf.transpose(tf.reshape(a, [count, a0, a1]), [1, 0, 2]), [a0, count * a1]);
+  // op(B) as [count * K, N].
+  const b2 = form.transposeB
+    ? tf.reshape(tf.transpose(tf.reshape(b, [count, b0, b1]), [0, 2, 1]), [count * b1, b0])
+    : tf.reshape(b, [count * b0, b1]);
+  return fusedProduct(a2, b2, bias, { ...plain, transposeB: false }, runtime);
+}
+
 /** `act(op(a) x op(b) + bias)`, through tfjs' fused kernel when its preconditions hold. */
 export function fusedProduct(
   a: tf.Tensor,
   b: tf.Tensor,
   bias: tf.Tensor | undefined,
   form: ProductForm,
+  runtime?: RuntimeName,
 ): tf.Tensor {
   return tf.tidy(() => {
+    if (form.sumBatch) return batchSum(a, b, bias, form, runtime);
+    if (runtime === 'wasm' && a.rank >= 2 && b.rank >= 2 && a.dtype === 'float32') {
+      const [x, y] = alignBatches(a, b);
+      const z = wasmProduct(x, y, form);
+      const biased = bias ? tf.add(z, bias) : z;
+      return form.activation === 'relu' ? tf.relu(biased) : biased;
+    }
     if (a.rank < 2 || b.rank < 2) {
       const at = form.transposeA ? swapLast(a) : a;
       const bt = form.transposeB ? swapLast(b) : b;
@@ -111,7 +204,7 @@ export function productKernel(spec: KernelSpec, form: ProductForm, withBias: boo
     const a = req(inputs, 0, spec.node.op);
     if (a.dtype !== 'float32' && !spec.intMatMul) return spec.reference(inputs);
     const bias = withBias ? inputs[2] : undefined;
-    return [fusedProduct(a, req(inputs, 1, spec.node.op), bias, form)];
+    return [fusedProduct(a, req(inputs, 1, spec.node.op), bias, form, spec.runtime)];
   };
 }
 
@@ -130,7 +223,7 @@ function gemmKernel(spec: KernelSpec): Kernel {
     const c = inputs[2];
     return [
       tf.tidy(() => {
-        const y = fusedProduct(a, req(inputs, 1, 'Gemm'), undefined, form);
+        const y = fusedProduct(a, req(inputs, 1, 'Gemm'), undefined, form, spec.runtime);
         const scaled = alpha === 1 ? y : tf.mul(y, alpha);
         return c ? tf.add(scaled, beta === 1 ? c : tf.mul(c, beta)) : scaled;
       }),

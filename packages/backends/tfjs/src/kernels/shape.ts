@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TfjsBackendError } from '../errors.js';
 import type { KernelDef, KernelSpec } from './types.js';
-import { attrInts, intsAt, normAxis, req } from './util.js';
+import { attrInts, broadcastTo, intsAt, normAxis, req } from './util.js';
 
 /** Reshape, Transpose, Unsqueeze, Squeeze, Expand, Shape: shapes are computed on the host. */
 
@@ -57,7 +57,7 @@ function expandKernel(spec: KernelSpec) {
     const x = req(inputs, 0, 'Expand');
     const shape = broadcastShape(x.shape, intsAt(spec, inputs, 1) ?? []);
     const same = shape.length === x.rank && shape.every((d, i) => d === x.shape[i]);
-    return [same ? tf.clone(x) : tf.broadcastTo(x, shape)];
+    return [same ? tf.clone(x) : broadcastTo(x, shape, spec.runtime)];
   };
 }
 

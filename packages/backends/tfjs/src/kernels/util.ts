@@ -1,6 +1,7 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { Attributes } from '@actllm/graph';
 import { TfjsBackendError } from '../errors.js';
+import type { RuntimeName } from '../runtime.js';
 import type { KernelSpec } from './types.js';
 
 /** Attribute access and operand helpers shared by the kernel families. */
@@ -51,4 +52,42 @@ export function normAxis(axis: number, rank: number, op: string): number {
 
 export function isFloat(t: tf.Tensor): boolean {
   return t.dtype === 'float32';
+}
+
+/** The numpy broadcast of two shapes (their sizes are known to be compatible). */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  return Array.from({ length: rank }, (_, i) => {
+    const x = a[a.length - rank + i] ?? 1;
+    return x === 1 ? (b[b.length - rank + i] ?? 1) : x;
+  });
+}
+
+/**
+ * `x` broadcast to `shape`. The wasm runtime's Tile (behind tf.broadcastTo) and its
+ * broadcasting comparisons are plain loops about 30 times slower than its broadcasting
+ * arithmetic, so there `x` is multiplied by ones (exact: x * 1 = x, -0 and NaN included)
+ * or, for bool, or-ed with false.
+ */
+export function broadcastTo(
+  x: tf.Tensor,
+  shape: readonly number[],
+  runtime: RuntimeName,
+): tf.Tensor {
+  if (x.rank === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  if (runtime !== 'wasm') return tf.broadcastTo(x, [...shape]);
+  return tf.tidy(() => {
+    if (x.dtype === 'bool') return tf.logicalOr(x, tf.zeros([...shape], 'bool'));
+    // One value (a mask's fill, a scalar operand): read on the host (wasm memory) and fill.
+    if (x.size === 1) return tf.fill([...shape], x.dataSync()[0] ?? 0, x.dtype);
+    const ones = tf.ones([...shape], 'float32');
+    if (x.dtype !== 'int32') return tf.mul(x, ones);
+    // int32 broadcasts are slow too: split x = hi * 2^16 + lo into two small integers that
+    // float32 holds exactly, broadcast those, and put them back together in int32.
+    const unit = tf.scalar(65536, 'int32');
+    const hi = tf.cast(tf.floor(tf.div(tf.cast(x, 'float32'), 65536)), 'int32');
+    const lo = tf.sub(x, tf.mul(hi, unit));
+    const wide = (t: tf.Tensor): tf.Tensor => tf.cast(tf.mul(tf.cast(t, 'float32'), ones), 'int32');
+    return tf.add(tf.mul(wide(hi), unit), wide(lo));
+  });
 }

@@ -85,3 +85,4 @@ export type { FoldOptions } from './passes/index.js';
 export { GRAPH_JSON_VERSION, graphFromJSON, graphToJSON } from './serialize.js';
 
 export { feedMismatch } from './feeds.js';
+export { broadcastConcrete } from './ops/util.js';

@@ -56,16 +56,21 @@ export interface OpDef {
   foldFromTypes?(inputs: readonly (InferInput | undefined)[], attrs: Attributes): Dim[] | undefined;
 }
 
+/** `op(name: dtype[shape], ...)`, how shape and dtype errors name an op and its inputs. */
+function describeCall(op: string, inputs: readonly (InferInput | undefined)[]): string {
+  const described = inputs
+    .map((i) => (i ? `${i.name}: ${i.dtype}[${i.shape.join(', ')}]` : '(omitted)'))
+    .join(', ');
+  return `${op}(${described})`;
+}
+
 /** A shape error that names the op, its inputs and their shapes. */
 export function shapeError(
   op: string,
   inputs: readonly (InferInput | undefined)[],
   reason: string,
 ): GraphError {
-  const described = inputs
-    .map((i) => (i ? `${i.name}: ${i.dtype}[${i.shape.join(', ')}]` : '(omitted)'))
-    .join(', ');
-  return new GraphError('GRAPH_SHAPE_MISMATCH', `${op}(${described}): ${reason}`);
+  return new GraphError('GRAPH_SHAPE_MISMATCH', `${describeCall(op, inputs)}: ${reason}`);
 }
 
 /** A dtype error that names the op and its inputs. */
@@ -74,8 +79,5 @@ export function dtypeError(
   inputs: readonly (InferInput | undefined)[],
   reason: string,
 ): GraphError {
-  const described = inputs
-    .map((i) => (i ? `${i.name}: ${i.dtype}[${i.shape.join(', ')}]` : '(omitted)'))
-    .join(', ');
-  return new GraphError('GRAPH_DTYPE_MISMATCH', `${op}(${described}): ${reason}`);
+  return new GraphError('GRAPH_DTYPE_MISMATCH', `${describeCall(op, inputs)}: ${reason}`);
 }

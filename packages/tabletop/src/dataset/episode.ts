@@ -99,16 +99,24 @@ export function runEpisode(
     oracleSteps: ep.oracleSteps,
   };
   sink.files.set('record.json', Buffer.from(`${JSON.stringify(record, null, 1)}\n`));
-  const path = episodeDir(job.task, job.id);
-  writeDirAtomic(join(out, path), sink.files);
+  writeDirAtomic(join(out, episodeDir(job.task, job.id)), sink.files);
+  return summarize(job, record, sink.files);
+}
+
+/** The manifest line of an episode: its job, its record and the files it was written as. */
+export function summarize(
+  job: EpisodeJob,
+  record: TabletopEpisodeRecord,
+  files: ReadonlyMap<string, Uint8Array>,
+): EpisodeSummary {
   return {
     id: job.id,
     task: job.task,
     index: job.index,
     seed: job.seed,
     outcome: record.outcome,
-    steps: steps.length,
-    path,
-    sha256: checksumFiles(sink.files),
+    steps: record.steps.length,
+    path: episodeDir(job.task, job.id),
+    sha256: checksumFiles(files),
   };
 }

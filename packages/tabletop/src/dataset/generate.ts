@@ -8,8 +8,8 @@ import { assertTaskInPartition, getTask, partitionTasks } from '../tasks/registr
 import { DEFAULT_VIEW_SIZES, type ViewSize } from '../render/camera.js';
 import type { PhysicsOptions } from '../physics/spec.js';
 import { deriveSeed } from '../seeds.js';
-import { runEpisode } from './episode.js';
-import { checksumFiles, readTree, writeFileAtomic } from './files.js';
+import { runEpisode, summarize } from './episode.js';
+import { readTree, writeFileAtomic } from './files.js';
 import {
   DATASET_FORMAT,
   DATASET_FORMAT_VERSION,
@@ -87,16 +87,7 @@ function summaryOnDisk(out: string, job: EpisodeJob): EpisodeSummary | undefined
   const record = JSON.parse(
     Buffer.from(files.get('record.json') ?? new Uint8Array()).toString('utf8'),
   ) as TabletopEpisodeRecord;
-  return {
-    id: job.id,
-    task: job.task,
-    index: job.index,
-    seed: job.seed,
-    outcome: record.outcome,
-    steps: record.steps.length,
-    path,
-    sha256: checksumFiles(files),
-  };
+  return summarize(job, record, files);
 }
 
 /**

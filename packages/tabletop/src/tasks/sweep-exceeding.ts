@@ -1,9 +1,15 @@
 import type { ObjectState, Point2, Rng } from '@actllm/core';
-import { TabletopError } from '../errors.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import { findObject } from './common.js';
 import type { Disc } from './placement.js';
-import { allInside, plannedSteps, sweepAction, type SweepGoal, type SweepRules } from './sweep.js';
+import {
+  allInside,
+  plannedSteps,
+  sampleLayout,
+  sweepAction,
+  type SweepGoal,
+  type SweepRules,
+} from './sweep.js';
 import {
   at,
   blockLooks,
@@ -114,14 +120,7 @@ export const sweepWithoutExceeding: TaskFamily<ExceedingGoal> = {
   name: 'sweep_without_exceeding',
   templates: TEMPLATES,
   sample(rng, partition) {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      const sample = layout(rng, partition);
-      if (sample) return sample;
-    }
-    throw new TabletopError(
-      'TABLETOP_SAMPLING_FAILED',
-      'Could not lay out a sweep_without_exceeding scene in 300 attempts.',
-    );
+    return sampleLayout('sweep_without_exceeding', rng, partition, layout);
   },
   success(goal, state) {
     const seen = [...(state.history ?? [state.initial]), state.objects];

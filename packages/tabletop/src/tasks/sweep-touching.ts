@@ -1,9 +1,15 @@
 import { normalizeAngle, type ObjectState, type Rng } from '@actllm/core';
-import { TabletopError } from '../errors.js';
 import { footprintRadius, getShape } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import { describe, findObject, scaleOf } from './common.js';
-import { allInside, plannedSteps, sweepAction, type SweepGoal, type SweepRules } from './sweep.js';
+import {
+  allInside,
+  plannedSteps,
+  sampleLayout,
+  sweepAction,
+  type SweepGoal,
+  type SweepRules,
+} from './sweep.js';
 import {
   at,
   blockLooks,
@@ -100,14 +106,7 @@ export const sweepWithoutTouching: TaskFamily<TouchingGoal> = {
   name: 'sweep_without_touching',
   templates: TEMPLATES,
   sample(rng, partition) {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      const sample = layout(rng, partition);
-      if (sample) return sample;
-    }
-    throw new TabletopError(
-      'TABLETOP_SAMPLING_FAILED',
-      'Could not lay out a sweep_without_touching scene in 300 attempts.',
-    );
+    return sampleLayout('sweep_without_touching', rng, partition, layout);
   },
   success(goal, state) {
     const start = findObject(state.initial, goal.obstacle);

@@ -1,10 +1,12 @@
-import type { Action, ObjectState, Point2 } from '@actllm/core';
+import type { Action, ObjectState, Point2, Rng } from '@actllm/core';
+import { TabletopError } from '../errors.js';
 import { footprintRadius, getShape } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import { specItem, toObjectState } from '../env/state.js';
 import { containerCentre, findObject, isInside, scaleOf } from './common.js';
 import type { Disc } from './placement.js';
 import { planPushes, pushClear, pushTo, type Puck } from './push-plan.js';
+import type { PartitionSpec, TaskSample } from './types.js';
 
 /** What the sweep families share in their goals: the blocks, the zone, the spots inside it. */
 export interface SweepGoal {
@@ -191,4 +193,24 @@ export function allInside(goal: SweepGoal, objects: readonly ObjectState[]): boo
     const o = findObject(objects, id);
     return o !== undefined && isInside(o, zone);
   });
+}
+
+/**
+ * A sweep scene: `layout` draws one and may reject it (the blocks, the zone and the rule's
+ * marking must all fit clear of each other); up to 300 draws are tried.
+ */
+export function sampleLayout<G>(
+  task: string,
+  rng: Rng,
+  partition: PartitionSpec,
+  layout: (rng: Rng, partition: PartitionSpec) => TaskSample<G> | null,
+): TaskSample<G> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const sample = layout(rng, partition);
+    if (sample) return sample;
+  }
+  throw new TabletopError(
+    'TABLETOP_SAMPLING_FAILED',
+    `Could not lay out a ${task} scene in 300 attempts.`,
+  );
 }

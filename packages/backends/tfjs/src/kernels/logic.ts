@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelDef } from './types.js';
 import { tfDtype } from '../convert.js';
-import { broadcastShapes, broadcastTo, req } from './util.js';
+import { broadcastConcrete } from '@actllm/graph';
+import { broadcastTo, req } from './util.js';
 
 /** Comparisons, selection, casts and Identity. */
 
@@ -24,7 +25,7 @@ export const LOGIC_KERNELS: Readonly<Record<string, KernelDef>> = {
       const b = req(inputs, 1, 'Equal');
       if (spec.runtime !== 'wasm') return [tf.equal(a, b)];
       // The wasm comparison kernels broadcast slowly: operands are expanded first.
-      const shape = broadcastShapes(a.shape, b.shape);
+      const shape = broadcastConcrete(a.shape, b.shape);
       return [
         tf.tidy(() => tf.equal(broadcastTo(a, shape, 'wasm'), broadcastTo(b, shape, 'wasm'))),
       ];
@@ -42,7 +43,7 @@ export const LOGIC_KERNELS: Readonly<Record<string, KernelDef>> = {
       const y = req(inputs, 2, 'Where');
       if (spec.runtime !== 'wasm') return [tf.where(c, x, y)];
       // tf.where broadcasts with Tile, slow on wasm; expand the operands first.
-      const shape = broadcastShapes(broadcastShapes(c.shape, x.shape), y.shape);
+      const shape = broadcastConcrete(broadcastConcrete(c.shape, x.shape), y.shape);
       return [
         tf.tidy(() =>
           tf.where(

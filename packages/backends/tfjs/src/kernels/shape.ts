@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { broadcastConcrete } from '@actllm/graph';
 import { TfjsBackendError } from '../errors.js';
 import type { KernelDef, KernelSpec } from './types.js';
 import { attrInts, broadcastTo, intsAt, normAxis, req } from './util.js';
@@ -34,28 +35,10 @@ function squeezed(shape: readonly number[], axes: readonly number[] | undefined)
   return shape.filter((_, i) => !drop.has(i));
 }
 
-/** The bidirectional broadcast of two shapes, as ONNX Expand defines it. */
-export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) {
-      throw new TfjsBackendError(
-        'TFJS_RUNTIME',
-        `Shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast; check the symbolic dimensions you fed.`,
-      );
-    }
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
-
 function expandKernel(spec: KernelSpec) {
   return (inputs: readonly (tf.Tensor | undefined)[]): tf.Tensor[] => {
     const x = req(inputs, 0, 'Expand');
-    const shape = broadcastShape(x.shape, intsAt(spec, inputs, 1) ?? []);
+    const shape = broadcastConcrete(x.shape, intsAt(spec, inputs, 1) ?? []);
     const same = shape.length === x.rank && shape.every((d, i) => d === x.shape[i]);
     return [same ? tf.clone(x) : broadcastTo(x, shape, spec.runtime)];
   };

@@ -54,15 +54,6 @@ export function isFloat(t: tf.Tensor): boolean {
   return t.dtype === 'float32';
 }
 
-/** The numpy broadcast of two shapes (their sizes are known to be compatible). */
-export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  return Array.from({ length: rank }, (_, i) => {
-    const x = a[a.length - rank + i] ?? 1;
-    return x === 1 ? (b[b.length - rank + i] ?? 1) : x;
-  });
-}
-
 /**
  * `x` broadcast to `shape`. The wasm runtime's Tile (behind tf.broadcastTo) and its
  * broadcasting comparisons are plain loops about 30 times slower than its broadcasting

@@ -17,7 +17,8 @@ export function gelu(
     const inner = g.mul(g.add(x, g.mul(g.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return g.mul(g.mul(x, 0.5), g.add(g.tanh(inner), 1));
   }
-  return g.mul(g.mul(x, 0.5), g.add(g.erf(g.mul(x, Math.SQRT1_2)), 1));
+  // Div by sqrt(2), not Mul by its inverse: the form onnxruntime fuses into one Gelu kernel.
+  return g.mul(g.mul(x, 0.5), g.add(g.erf(g.div(x, Math.SQRT2)), 1));
 }
 
 /** RMSNorm over the last axis: `x / sqrt(mean(x^2) + eps) * scale`. */

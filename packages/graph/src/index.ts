@@ -77,6 +77,7 @@ export { readSafetensors, writeSafetensors } from './safetensors-file.js';
 export {
   eliminateCommonSubexpressions,
   eliminateDeadCode,
+  eliminateIdentities,
   foldConstants,
   optimize,
 } from './passes/index.js';

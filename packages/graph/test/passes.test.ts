@@ -4,6 +4,7 @@ import {
   GraphBuilder,
   eliminateCommonSubexpressions,
   eliminateDeadCode,
+  eliminateIdentities,
   foldConstants,
   grad,
   initParameters,
@@ -95,6 +96,30 @@ describe('passes', () => {
     for (const o of gg.outputs) {
       const va = values(a[o.name] as Tensor);
       values(b[o.name] as Tensor).forEach((v, i) => expect(v).toBeCloseTo(va[i] as number, 6));
+    }
+  });
+
+  it('Identity elimination renames producers to output names and bypasses inner copies', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', 'float32', [2]);
+    const inner = g.identity(g.exp(x));
+    const shared = g.neg(inner);
+    g.output(shared, 'a');
+    g.output(shared, 'b'); // a second output of the same value keeps its copy
+    g.output(x, 'echo'); // an input has no producer to rename
+    g.output(g.add(g.identity(inner), shared), 'sum');
+    const graph = g.build();
+    const out = eliminateIdentities(graph);
+    expect(out.nodes.map((n) => n.op)).toEqual(['Exp', 'Neg', 'Identity', 'Identity', 'Add']);
+    expect(out.nodes[1]?.outputs).toEqual(['a']);
+    expect(out.nodes[2]).toMatchObject({ inputs: ['a'], outputs: ['b'] });
+    expect(out.nodes[3]).toMatchObject({ inputs: ['x'], outputs: ['echo'] });
+    expect(out.nodes[4]?.inputs).toEqual([out.nodes[0]?.outputs[0], 'a']);
+    const feeds = { x: t([2], [0.5, -1]) };
+    const want = run(graph, feeds);
+    const got = run(out, feeds);
+    for (const o of graph.outputs) {
+      expect(values(got[o.name] as Tensor)).toEqual(values(want[o.name] as Tensor));
     }
   });
 });

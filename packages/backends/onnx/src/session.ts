@@ -1,5 +1,5 @@
 import type { InferenceSession, SessionOptions, Tensor, TensorMap } from '@actllm/core';
-import { toOnnx, type Graph } from '@actllm/graph';
+import { eliminateIdentities, toOnnx, type Graph } from '@actllm/graph';
 import type * as OrtTypes from 'onnxruntime-node';
 import { OnnxBackendError } from './errors.js';
 import { ortSessionOptions } from './options.js';
@@ -95,7 +95,8 @@ export async function createOnnxSession(
   const ort = await loadOrt();
   const session = await createOrtSession(
     ort,
-    toOnnx(graph, weights),
+    // Output-naming Identity nodes would copy each output (the KV cache) once more per run.
+    toOnnx(eliminateIdentities(graph), weights),
     options,
     `graph ${graph.name}`,
   );

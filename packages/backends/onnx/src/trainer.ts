@@ -5,7 +5,7 @@ import {
   type TensorMap,
   type Trainer,
 } from '@actllm/core';
-import { toOnnx, type Graph } from '@actllm/graph';
+import { eliminateIdentities, toOnnx, type Graph } from '@actllm/graph';
 import { stateUpdates } from '@actllm/graph/parity';
 import type * as OrtTypes from 'onnxruntime-node';
 import { OnnxBackendError } from './errors.js';
@@ -140,7 +140,7 @@ export async function createOnnxTrainer(
 ): Promise<Trainer> {
   const ort = await loadOrt();
   const wiring = wire(graph, state);
-  const model = toOnnx(graph, wiring.frozen);
+  const model = toOnnx(eliminateIdentities(graph), wiring.frozen);
   const session = await createOrtSession(ort, model, options, `training step ${graph.name}`);
   return new OnnxTrainer(ort, session, graph, state, wiring);
 }

@@ -1,5 +1,5 @@
 import type { Action } from './action.js';
-import type { Observation, Instruction } from './scene.js';
+import type { Instruction, ObjectState, Observation } from './scene.js';
 import type { ViewName } from './image.js';
 
 /** A value or a promise of it: implementations choose, callers always `await`. */
@@ -20,6 +20,11 @@ export interface StepInfo {
   readonly maxSteps: number;
   /** Set when the action was refused; the state did not change. */
   readonly invalidAction?: { readonly code: string; readonly message: string };
+  /**
+   * Ground truth right after the action, set only when the environment then disturbed the
+   * scene (dynamic scenes): the observation shows the disturbed scene, this what the action did.
+   */
+  readonly afterAction?: readonly ObjectState[];
   /** Environment-specific details (for example the perturbations applied after this step). */
   readonly [key: string]: unknown;
 }

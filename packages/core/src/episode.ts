@@ -16,6 +16,12 @@ export interface EpisodeStep<F = Image> {
   /** What the agent saw before acting. */
   readonly observation: EpisodeFrame<F>;
   readonly action: Action;
+  /**
+   * Ground truth right after the action, before the environment disturbed the scene (dynamic
+   * scenes). Absent when nothing disturbed it: then the next frame shows the same objects.
+   * This, not the next frame, is what the action did: the forward model's target.
+   */
+  readonly afterAction?: readonly ObjectState[];
   /** Environment-specific notes about this step (for example perturbations applied after it). */
   readonly info?: Readonly<Record<string, unknown>>;
 }

@@ -91,9 +91,10 @@ function pickViews<F>(
 /**
  * The ground-truth conversation of a recorded episode: per step t the user turn shows the
  * observation o_t, and the assistant turn holds scene = x_t (the objects of o_t), next =
- * x_{t+1} (the objects of the following observation, or of the final frame after the last
- * step) and act = a_t. Throws DIALOGUE_INVALID_EPISODE for objects the descriptor cannot
- * write or an invalid action.
+ * x_{t+1} (what the action did: the step's `afterAction` when the environment disturbed the
+ * scene after it, else the objects of the following observation, or of the final frame after
+ * the last step) and act = a_t. Throws DIALOGUE_INVALID_EPISODE for objects the descriptor
+ * cannot write or an invalid action.
  */
 export function episodeToConversation<F>(
   record: EpisodeRecord<F>,
@@ -102,9 +103,15 @@ export function episodeToConversation<F>(
   const format = resolveFormat(options);
   const views = checkViews(options.views ?? VIEW_NAMES);
   const turns: Turn<F>[] = [systemTurn(options.system), fromInstruction(record.instruction)];
-  const scenes = [...record.steps.map((s) => s.observation.objects), record.final.objects].map(
-    (objects, t) =>
-      sceneOf(record, objects, t < record.steps.length ? `step ${t}` : 'the final frame', format),
+  const frames = [...record.steps.map((s) => s.observation.objects), record.final.objects];
+  const scenes = frames.map((objects, t) =>
+    sceneOf(record, objects, t < record.steps.length ? `step ${t}` : 'the final frame', format),
+  );
+  // A disturbance after step t shows in o_{t+1}, but the forward model learns what a_t did.
+  const nexts = record.steps.map((step, t) =>
+    step.afterAction
+      ? sceneOf(record, step.afterAction, `the result of step ${t}`, format)
+      : scenes[t + 1]!,
   );
   record.steps.forEach((step, t) => {
     const valid = validateAction(step.action);
@@ -115,7 +122,7 @@ export function episodeToConversation<F>(
         valid.error,
       );
     turns.push(userTurn(t, pickViews(step.observation.views, views), options.note?.(t, record)));
-    turns.push(assistantTurn(t, scenes[t]!, scenes[t + 1]!, valid.value));
+    turns.push(assistantTurn(t, scenes[t]!, nexts[t]!, valid.value));
   });
   return conversation(turns);
 }

@@ -24,6 +24,26 @@ describe('episode -> dialogue', () => {
     }
   });
 
+  it('takes next from afterAction when the scene was disturbed after the step', () => {
+    const record = syntheticEpisode(7);
+    const [first, ...rest] = record.steps;
+    const pushed = first!.observation.objects.map((o, i) =>
+      i === 0 ? { ...o, pose: { ...o.pose, x: o.pose.x < 0.5 ? 0.9 : 0.1 } } : o,
+    );
+    const disturbed: EpisodeRecord<string> = {
+      ...record,
+      steps: [{ ...first!, afterAction: pushed }, ...rest],
+    };
+    const assistants = episodeToConversation(disturbed).turns.filter(
+      (t): t is AssistantTurn => t.role === 'assistant',
+    );
+    expect(assistants[0]!.next).toEqual(buildScene(pushed));
+    // The disturbed scene itself is the next observation, which the model sees as `scene`.
+    const observed = buildScene(record.steps[1]?.observation.objects ?? record.final.objects);
+    expect(assistants[0]!.next).not.toEqual(observed);
+    if (assistants[1]) expect(assistants[1].scene).toEqual(observed);
+  });
+
   it('applies the descriptor options, the views and the notes it is given', () => {
     const record = readmeEpisode();
     const turns = episodeToConversation(record, {

@@ -90,6 +90,8 @@ describe('generateDataset', () => {
     const codes: string[] = [];
     for (const options of [
       { ...base, out: join(root, 'a'), seed: 12 },
+      { ...base, out: join(root, 'a'), dynamic: 'strong' as const },
+      { ...base, out: join(root, 'c'), dynamic: 'wild' as never },
       { ...base, out: join(root, 'c'), episodes: -1 },
       { ...base, out: join(root, 'c'), workers: 1.5 },
       { ...base, out: join(root, 'c'), tasks: ['juggle'] },
@@ -102,9 +104,40 @@ describe('generateDataset', () => {
     }
     expect(codes).toEqual([
       'TABLETOP_DATASET_MISMATCH',
+      'TABLETOP_DATASET_MISMATCH',
+      'TABLETOP_INVALID_OPTION',
       'TABLETOP_INVALID_OPTION',
       'TABLETOP_INVALID_OPTION',
       'TABLETOP_UNKNOWN_TASK',
     ]);
+  });
+
+  it('records dynamic episodes: perturbations in info, what each action did in afterAction', async () => {
+    const out = join(root, 'dynamic');
+    const manifest = await generateDataset({
+      episodes: 3,
+      seed: 5,
+      tasks: ['rearrange'],
+      dynamic: 'strong',
+      out,
+      workers: 0,
+    });
+    expect(manifest.dynamic).toBe('strong');
+    let disturbed = 0;
+    for (const e of manifest.episodes) {
+      const record = JSON.parse(
+        readFileSync(join(out, e.path, 'record.json'), 'utf8'),
+      ) as TabletopEpisodeRecord;
+      record.steps.forEach((step, t) => {
+        const perturbation = step.info?.['perturbation'];
+        expect(step.info?.['afterAction']).toBeUndefined();
+        expect(step.afterAction === undefined).toBe(perturbation === null);
+        if (!step.afterAction) return;
+        disturbed++;
+        const next = record.steps[t + 1]?.observation.objects ?? record.final.objects;
+        expect(step.afterAction).not.toEqual(next);
+      });
+    }
+    expect(disturbed).toBeGreaterThan(0);
   });
 });

@@ -47,6 +47,10 @@ describe('dynamic mode', () => {
         expect(moved, `${p.kind} ${p.object}`).toBeDefined();
         if (p.to && p.kind !== 'move_container' && moved)
           expect(distance(moved.pose, p.to)).toBeLessThan(0.02);
+        // What the action did, before the disturbance: the perturbed object differs there.
+        const before = r.info.afterAction?.find((o) => o.id === p.object);
+        if (p.kind !== 'add_distractor') expect(before).toBeDefined();
+        expect(before).not.toEqual(moved);
       } while (!r.done);
       expect(env.episode.perturbations.length).toBeLessThanOrEqual(2);
     }
@@ -60,7 +64,8 @@ describe('dynamic mode', () => {
       let r;
       do {
         r = env.step(env.oracleAction());
-        out.push(r.observation.objects, r.info['perturbation']);
+        out.push(r.observation.objects, r.info['perturbation'], r.info.afterAction);
+        if (!r.info['perturbation']) expect(r.info.afterAction).toBeUndefined();
       } while (!r.done);
       return out;
     };

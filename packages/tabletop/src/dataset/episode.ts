@@ -18,6 +18,7 @@ import {
   type TabletopEpisodeRecord,
 } from './format.js';
 import { checksumFiles, writeDirAtomic } from './files.js';
+import type { EpisodeSettings } from './protocol.js';
 import { join } from 'node:path';
 
 /** Collects PNG files of one episode while its record is built. */
@@ -55,16 +56,18 @@ function instructionOnDisk(instruction: Instruction, sink: FrameSink): Instructi
 
 /**
  * Runs one oracle episode (closed loop: the oracle re-plans from ground truth every step)
- * and writes it atomically under `out`. Returns its manifest line.
+ * and writes it atomically under `out`. Returns its manifest line. A step the environment
+ * disturbed keeps the objects right after its action as `afterAction` (taken out of `info`).
  */
 export function runEpisode(
   env: TabletopEnv,
   out: string,
-  partition: string,
+  settings: EpisodeSettings,
   job: EpisodeJob,
 ): EpisodeSummary {
+  const { partition, dynamic } = settings;
   const sink = new FrameSink();
-  let obs = env.reset({ seed: job.seed, task: job.task, partition });
+  let obs = env.reset({ seed: job.seed, task: job.task, partition, dynamic });
   const instruction = instructionOnDisk(obs.instruction, sink);
   const steps: EpisodeStep<string>[] = [];
   let done = false;
@@ -76,7 +79,8 @@ export function runEpisode(
       objects: obs.objects ?? ([] as ObjectState[]),
     };
     const result = env.step(action);
-    steps.push({ observation: frame, action, info: result.info });
+    const { afterAction, ...info } = result.info;
+    steps.push({ observation: frame, action, ...(afterAction ? { afterAction } : {}), info });
     ({ done, success } = result);
     obs = result.observation;
   }

@@ -1,6 +1,7 @@
 import type { EpisodeRecord, ViewName } from '@actllm/core';
 import type { PhysicsOptions } from '../physics/spec.js';
 import type { ViewSize } from '../render/camera.js';
+import type { Intensity } from '../dynamic/schedule.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
 export const DATASET_FORMAT_VERSION = 1;
@@ -14,6 +15,8 @@ export interface DatasetConfig {
   readonly seed: number;
   readonly views: Readonly<Record<ViewName, ViewSize>>;
   readonly physics: PhysicsOptions;
+  /** Dynamic mode (`mild` or `strong`); absent for static episodes. */
+  readonly dynamic?: Exclude<Intensity, 'none'>;
 }
 
 /** One job: which episode to make. */

@@ -8,6 +8,7 @@ import { assertTaskInPartition, getTask, partitionTasks } from '../tasks/registr
 import { DEFAULT_VIEW_SIZES, type ViewSize } from '../render/camera.js';
 import type { PhysicsOptions } from '../physics/spec.js';
 import { deriveSeed } from '../seeds.js';
+import { assertIntensity, type Intensity } from '../dynamic/schedule.js';
 import { runEpisode, summarize } from './episode.js';
 import { readTree, writeFileAtomic } from './files.js';
 import {
@@ -46,6 +47,8 @@ export interface GenerateOptions {
   readonly out: string;
   readonly views?: Partial<Record<ViewName, ViewSize>>;
   readonly physics?: PhysicsOptions;
+  /** Dynamic mode of every episode (default `none`): seeded perturbations between steps. */
+  readonly dynamic?: Intensity;
   readonly onProgress?: (progress: GenerateProgress) => void;
 }
 
@@ -61,6 +64,7 @@ function checkOptions(o: GenerateOptions): void {
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)
     throw invalid(`workers must be an integer from 0 to 64; got ${workers}.`);
   if (!o.out) throw invalid('out must name the dataset directory.');
+  if (o.dynamic !== undefined) assertIntensity(o.dynamic);
 }
 
 /** Refuses to mix episodes made with other settings into one directory. */
@@ -71,7 +75,7 @@ function ensureConfig(out: string, config: DatasetConfig): void {
     if (existing !== `${JSON.stringify(config, null, 1)}\n`) {
       throw new TabletopError(
         'TABLETOP_DATASET_MISMATCH',
-        `${out} holds a dataset made with other settings (see its dataset.json); use a new out directory or the same partition, seed, views and physics.`,
+        `${out} holds a dataset made with other settings (see its dataset.json); use a new out directory or the same partition, seed, views, physics and dynamic mode.`,
       );
     }
     return;
@@ -99,6 +103,7 @@ function summaryOnDisk(out: string, job: EpisodeJob): EpisodeSummary | undefined
 export async function generateDataset(options: GenerateOptions): Promise<DatasetManifest> {
   checkOptions(options);
   const partition = options.partition ?? 'train';
+  const dynamic = options.dynamic ?? 'none';
   getPartition(partition);
   const tasks = options.tasks ?? partitionTasks(partition);
   for (const t of tasks) {
@@ -115,6 +120,8 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
       front: options.views?.front ?? DEFAULT_VIEW_SIZES.front,
     },
     physics: options.physics ?? {},
+    // Left out when static, so datasets made before the option existed still resume.
+    ...(dynamic === 'none' ? {} : { dynamic }),
   };
   ensureConfig(options.out, config);
 
@@ -143,11 +150,17 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   }
 
   const workers = options.workers ?? 1;
-  const setup = { out: options.out, partition, views: config.views, physics: config.physics };
+  const setup = {
+    out: options.out,
+    partition,
+    dynamic,
+    views: config.views,
+    physics: config.physics,
+  };
   if (workers === 0) {
     const env = await TabletopEnv.create({ views: setup.views, physics: setup.physics });
     try {
-      for (const job of todo) record(runEpisode(env, options.out, partition, job));
+      for (const job of todo) record(runEpisode(env, options.out, setup, job));
     } finally {
       env.close();
     }

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       return;
     }
     try {
-      send({ type: 'done', summary: runEpisode(env, setup.out, setup.partition, message.job) });
+      send({ type: 'done', summary: runEpisode(env, setup.out, setup, message.job) });
     } catch (error) {
       send({
         type: 'error',

@@ -175,6 +175,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
     ep.step += 1;
     ep.last = this.#snapshot(ep.scene);
     ep.history.push(ep.last.objects);
+    const afterAction = ep.last.objects;
     const perturbation = this.#perturb(ep);
     ep.success = ep.family.success(ep.sample.goal, this.#taskState(ep));
     ep.done = ep.success || ep.step >= ep.maxSteps;
@@ -188,6 +189,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
         maxSteps: ep.maxSteps,
         ...(a.kind === 'pick_place' ? { picked } : {}),
         ...(ep.dynamic === 'none' ? {} : { perturbation }),
+        ...(perturbation ? { afterAction } : {}),
       },
     };
   }

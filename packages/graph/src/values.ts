@@ -142,3 +142,38 @@ export function sizeOf(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/**
+ * A copy of a strided view of `x`: element `i` of the result (row-major over `shape`) is
+ * `x.data[offset + sum_k index_k * strides[k]]`. Transpose (permuted strides) and Slice
+ * (a start offset and stepped strides) are both such views.
+ */
+export function readStrided(
+  x: Value,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  precision: Precision,
+): Value {
+  const rank = shape.length;
+  const size = sizeOf(shape);
+  const out = alloc(x.dtype, size, precision);
+  const counter = new Array<number>(rank).fill(0);
+  let at = offset;
+  for (let i = 0; i < size; i++) {
+    out[i] = x.data[at] ?? 0;
+    // Advance the innermost axis; an axis that wraps rewinds and carries into the next.
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      const c = (counter[ax] ?? 0) + 1;
+      const st = strides[ax] ?? 0;
+      if (c < (shape[ax] ?? 1)) {
+        counter[ax] = c;
+        at += st;
+        break;
+      }
+      counter[ax] = 0;
+      at -= st * (c - 1);
+    }
+  }
+  return { dtype: x.dtype, shape: [...shape], data: out };
+}

@@ -90,12 +90,8 @@ async function child(specifier) {
   const graph = kvDecoder(REFERENCE, PREFILL + DECODE);
   const session = await backend.createSession(graph, initParameters(graph, 0), options);
   const warm = await sequence(session);
-  const timed = {
-    name: loaded.name,
-    warnings,
-    kvMaxError: await kvCheck(session, warm.tokens, warm.last),
-  };
-  Object.assign(timed, { prefill: [], decode: [], totals: [], tokens: [] });
+  const kvMaxError = await kvCheck(session, warm.tokens, warm.last);
+  const timed = { name: loaded.name, warnings, kvMaxError, prefill: [], decode: [], totals: [] };
   for (let r = 0; r < Number(args.count); r++) {
     const s = await sequence(session);
     timed.prefill.push(s.prefill);

@@ -2,7 +2,7 @@ import type { Dim, TensorRef } from '../ir.js';
 import type { InferInput, OpDef } from '../op-def.js';
 import { shapeError } from '../op-def.js';
 import { broadcastShapes, normalizeAxis, stridesOf } from '../shape.js';
-import { alloc, broadcastIndex, sizeOf, type Value } from '../values.js';
+import { alloc, broadcastIndex, readStrided, sizeOf, type Value } from '../values.js';
 import { attrInts, broadcastConcrete, intsOf, knownDims, required } from './util.js';
 
 /** Reshape, Transpose, Unsqueeze, Squeeze, Expand, Shape: ops that move no arithmetic. */
@@ -125,29 +125,15 @@ function transposeValue(
   perm: readonly number[],
   precision: 'float32' | 'float64',
 ): Value {
-  const rank = x.shape.length;
+  const strides = stridesOf(x.shape);
   const shape = perm.map((p) => x.shape[p] ?? 1);
-  const inStrides = stridesOf(x.shape);
-  const strides = perm.map((p) => inStrides[p] ?? 0);
-  const size = x.data.length;
-  const out = alloc(x.dtype, size, precision);
-  const counter = new Array<number>(rank).fill(0);
-  let offset = 0;
-  for (let i = 0; i < size; i++) {
-    out[i] = x.data[offset] ?? 0;
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      const c = (counter[ax] ?? 0) + 1;
-      const st = strides[ax] ?? 0;
-      if (c < (shape[ax] ?? 1)) {
-        counter[ax] = c;
-        offset += st;
-        break;
-      }
-      counter[ax] = 0;
-      offset -= st * (c - 1);
-    }
-  }
-  return { dtype: x.dtype, shape, data: out };
+  return readStrided(
+    x,
+    shape,
+    perm.map((p) => strides[p] ?? 0),
+    0,
+    precision,
+  );
 }
 
 const transpose: OpDef = {

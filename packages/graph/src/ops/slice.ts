@@ -3,7 +3,7 @@ import type { InferInput, OpDef } from '../op-def.js';
 import { dtypeError, shapeError } from '../op-def.js';
 import { GraphError } from '../errors.js';
 import { isConcrete, normalizeAxis, stridesOf } from '../shape.js';
-import { alloc, sizeOf, type Value } from '../values.js';
+import { alloc, readStrided, sizeOf, type Value } from '../values.js';
 import { attrInt, intsOf, required } from './util.js';
 
 /** Concat, Split, Slice, Pad, Gather: ops that cut and join along axes. */
@@ -242,35 +242,15 @@ function stridedRead(
   spec: readonly SliceAxis[],
   precision: 'float32' | 'float64',
 ): Value {
-  const rank = x.shape.length;
-  const start = new Array<number>(rank).fill(0);
-  const step = new Array<number>(rank).fill(1);
   const shape = [...x.shape];
+  const strides = [...stridesOf(x.shape)];
+  let offset = 0;
   for (const s of spec) {
-    start[s.axis] = s.start;
-    step[s.axis] = s.step;
+    offset += s.start * (strides[s.axis] ?? 0);
+    strides[s.axis] = (strides[s.axis] ?? 0) * s.step;
     shape[s.axis] = s.length;
   }
-  const strides = stridesOf(x.shape);
-  const size = sizeOf(shape);
-  const out = alloc(x.dtype, size, precision);
-  const counter = new Array<number>(rank).fill(0);
-  let offset = start.reduce((p, s, i) => p + s * (strides[i] ?? 0), 0);
-  for (let i = 0; i < size; i++) {
-    out[i] = x.data[offset] ?? 0;
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      const c = (counter[ax] ?? 0) + 1;
-      const st = (strides[ax] ?? 0) * (step[ax] ?? 1);
-      if (c < (shape[ax] ?? 1)) {
-        counter[ax] = c;
-        offset += st;
-        break;
-      }
-      counter[ax] = 0;
-      offset -= st * (c - 1);
-    }
-  }
-  return { dtype: x.dtype, shape, data: out };
+  return readStrided(x, shape, strides, offset, precision);
 }
 
 const slice: OpDef = {

@@ -113,27 +113,7 @@ export function broadcastIndex(
     const o = rank - inShape.length + i;
     strides[o] = inShape[i] === 1 ? 0 : (inStrides[i] ?? 0);
   }
-  let size = 1;
-  for (const d of outShape) size *= d;
-  const map = new Int32Array(size);
-  const counter = new Array<number>(rank).fill(0);
-  let offset = 0;
-  for (let i = 0; i < size; i++) {
-    map[i] = offset;
-    // Odometer increment of the output index, updating the input offset.
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      const c = (counter[ax] ?? 0) + 1;
-      const st = strides[ax] ?? 0;
-      if (c < (outShape[ax] ?? 1)) {
-        counter[ax] = c;
-        offset += st;
-        break;
-      }
-      counter[ax] = 0;
-      offset -= st * (c - 1);
-    }
-  }
-  return map;
+  return stridedOffsets(outShape, strides, 0);
 }
 
 /** Number of elements of a concrete shape. */
@@ -144,25 +124,21 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 /**
- * A copy of a strided view of `x`: element `i` of the result (row-major over `shape`) is
- * `x.data[offset + sum_k index_k * strides[k]]`. Transpose (permuted strides) and Slice
- * (a start offset and stepped strides) are both such views.
+ * The flat offsets of a strided view, in row-major order over `shape`: entry `i` is
+ * `offset + sum_k index_k * strides[k]` for the multi-index `index` of `i`.
  */
-export function readStrided(
-  x: Value,
+export function stridedOffsets(
   shape: readonly number[],
   strides: readonly number[],
   offset: number,
-  precision: Precision,
-): Value {
+): Int32Array {
   const rank = shape.length;
-  const size = sizeOf(shape);
-  const out = alloc(x.dtype, size, precision);
+  const offsets = new Int32Array(sizeOf(shape));
   const counter = new Array<number>(rank).fill(0);
   let at = offset;
-  for (let i = 0; i < size; i++) {
-    out[i] = x.data[at] ?? 0;
-    // Advance the innermost axis; an axis that wraps rewinds and carries into the next.
+  for (let i = 0; i < offsets.length; i++) {
+    offsets[i] = at;
+    // Odometer: advance the innermost axis; an axis that wraps rewinds and carries over.
     for (let ax = rank - 1; ax >= 0; ax--) {
       const c = (counter[ax] ?? 0) + 1;
       const st = strides[ax] ?? 0;
@@ -175,5 +151,22 @@ export function readStrided(
       at -= st * (c - 1);
     }
   }
+  return offsets;
+}
+
+/**
+ * A copy of a strided view of `x` (see `stridedOffsets`). Transpose (permuted strides) and
+ * Slice (a start offset and stepped strides) are both such views.
+ */
+export function readStrided(
+  x: Value,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  precision: Precision,
+): Value {
+  const offsets = stridedOffsets(shape, strides, offset);
+  const out = alloc(x.dtype, offsets.length, precision);
+  for (let i = 0; i < offsets.length; i++) out[i] = x.data[offsets[i] as number] ?? 0;
   return { dtype: x.dtype, shape: [...shape], data: out };
 }

@@ -12,7 +12,9 @@ export type CoreErrorCode =
   | 'BACKEND_INVALID'
   | 'BACKEND_CONFLICT'
   | 'BACKEND_UNAVAILABLE'
-  | 'BACKEND_REGISTRY_INCOMPATIBLE';
+  | 'BACKEND_REGISTRY_INCOMPATIBLE'
+  /** `@actllm/core/node` could not write a file (the message names it; `cause` says why). */
+  | 'FILE_WRITE_FAILED';
 
 export interface ActllmErrorOptions {
   /** The underlying error, kept for debugging. */

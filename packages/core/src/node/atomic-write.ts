@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { ActllmError, InvalidArgumentError } from '../errors.js';
+
+/**
+ * Atomic file writes: the data goes to a temporary file in the target's folder, which is
+ * flushed to disk (fsync), renamed over the target, and the folder is flushed too, so after
+ * a crash the target holds either its old or its new content, never half of it. A crash can
+ * leave the temporary file behind; the next write into that folder removes it.
+ */
+
+/** Every temporary file of this helper starts with this prefix (hidden on Unix). */
+export const ATOMIC_TEMP_PREFIX = '.actllm-tmp-';
+
+/** Temporaries that this process is writing right now: never mistaken for orphans. */
+const inFlight = new Set<string>();
+
+/** `.actllm-tmp-<pid>-<thread>-<random>-<name>`: the pid says whose it is. */
+function tempPathFor(target: string): string {
+  const tag = `${process.pid}-${threadId}-${randomBytes(6).toString('hex')}`;
+  return join(dirname(target), `${ATOMIC_TEMP_PREFIX}${tag}-${basename(target)}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Orphan temporaries are ours (prefix) and their writer is gone, or is us and is done. */
+function isOrphan(folder: string, name: string): boolean {
+  if (!name.startsWith(ATOMIC_TEMP_PREFIX)) return false;
+  const pid = Number(name.slice(ATOMIC_TEMP_PREFIX.length).split('-')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return !inFlight.has(join(folder, name));
+  return !isAlive(pid);
+}
+
+function writeError(target: string, error: unknown): ActllmError<'FILE_WRITE_FAILED'> {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist; create it first'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied; check that its folder is writable'
+        : code === 'ENOSPC'
+          ? 'the disk is full'
+          : code === 'EISDIR'
+            ? 'it is a directory; name a file'
+            : `${code ?? 'error'}`;
+  return new ActllmError('FILE_WRITE_FAILED', `Could not write ${target}: ${why}.`, {
+    cause: error,
+  });
+}
+
+function checkArguments(path: unknown, data: unknown): void {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`writeFileAtomic needs a file path; got ${String(path)}.`);
+  }
+  if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+    throw new InvalidArgumentError(
+      `writeFileAtomic writes a string or a Uint8Array; got ${data === null ? 'null' : typeof data}.`,
+    );
+  }
+}
+
+/** Removes the orphaned temporaries of earlier crashed writes in `folder` (best effort). */
+function cleanOrphansSync(folder: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return; // the write itself reports a missing folder
+  }
+  for (const name of names) {
+    if (isOrphan(folder, name)) fs.rmSync(join(folder, name), { force: true });
+  }
+}
+
+async function cleanOrphans(folder: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (isOrphan(folder, name)) await fsp.rm(join(folder, name), { force: true });
+  }
+}
+
+/** fsync of a folder makes the rename durable; some platforms cannot open folders. */
+function syncFolderSync(folder: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(folder, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Windows cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // As above.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Replaces the file at `path` with `data` atomically and durably. The folder must exist.
+ * Throws an ActllmError with code `FILE_WRITE_FAILED` that names `path` (never the
+ * temporary file) and keeps the file-system error as its `cause`.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  checkArguments(path, data);
+  const folder = dirname(path);
+  await cleanOrphans(folder);
+  const temp = tempPathFor(path);
+  inFlight.add(temp);
+  try {
+    const handle = await fsp.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(temp, path);
+  } catch (error) {
+    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    throw writeError(path, error);
+  } finally {
+    inFlight.delete(temp);
+  }
+  await syncFolder(folder);
+}
+
+/** The synchronous form of {@link writeFileAtomic}, same guarantees and errors. */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  checkArguments(path, data);
+  const folder = dirname(path);
+  cleanOrphansSync(folder);
+  const temp = tempPathFor(path);
+  inFlight.add(temp);
+  try {
+    const fd = fs.openSync(temp, 'wx');
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, path);
+  } catch (error) {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // The folder itself may be what failed; the write error below says so.
+    }
+    throw writeError(path, error);
+  } finally {
+    inFlight.delete(temp);
+  }
+  syncFolderSync(folder);
+}

@@ -16,8 +16,24 @@ export interface Action {
   readonly to: Pose;
 }
 
-/** Why an action was refused. */
-export type InvalidActionReason = 'malformed' | 'unknown_kind' | 'not_finite' | 'outside_workspace';
+/**
+ * The tool mounted on the robot, as in VIMA-Bench: the suction cup does `pick_place`, the
+ * spatula does `push`. An environment that mounts one refuses the other primitive.
+ */
+export type EndEffector = 'suction' | 'spatula';
+
+/** The primitive each end effector performs. */
+export const END_EFFECTOR_ACTIONS: Readonly<Record<EndEffector, ActionKind>> = {
+  suction: 'pick_place',
+  spatula: 'push',
+};
+
+/**
+ * Why an action was refused. `wrong_end_effector`: a well-formed action of the primitive the
+ * mounted end effector cannot perform (reported by environments, never by `validateAction`).
+ */
+export type InvalidActionReason =
+  'malformed' | 'unknown_kind' | 'not_finite' | 'outside_workspace' | 'wrong_end_effector';
 
 /** An action that an environment must refuse without changing its state. */
 export class InvalidActionError extends ActllmError<'INVALID_ACTION'> {

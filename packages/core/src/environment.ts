@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import type { Action, EndEffector } from './action.js';
 import type { Instruction, ObjectState, Observation } from './scene.js';
 import type { ViewName } from './image.js';
 
@@ -11,8 +11,11 @@ export interface ResetOptions {
   readonly task: string;
 }
 
-/** Why an episode ended, or `running`. */
-export type EpisodeOutcome = 'running' | 'success' | 'step_limit';
+/**
+ * Why an episode ended, or `running`. `failure`: it ended early because the task can no
+ * longer succeed (an object left the workspace, a rule was broken for good).
+ */
+export type EpisodeOutcome = 'running' | 'success' | 'failure' | 'step_limit';
 
 export interface StepInfo {
   readonly outcome: EpisodeOutcome;
@@ -42,6 +45,8 @@ export interface EnvironmentMetadata {
   /** Partitions (train, L1, ...) it can draw episodes from. */
   readonly partitions: readonly string[];
   readonly views: readonly ViewName[];
+  /** The end effector each task mounts, when the environment has one per task. */
+  readonly endEffectors?: Readonly<Record<string, EndEffector>>;
 }
 
 /** A manipulation environment: the simulator, or a real robot behind the same interface. */

@@ -17,8 +17,20 @@ export {
 } from './geometry.js';
 export type { Point2, Pose } from './geometry.js';
 
-export { ACTION_KINDS, InvalidActionError, assertValidAction, validateAction } from './action.js';
-export type { Action, ActionKind, InvalidActionReason, ValidationResult } from './action.js';
+export {
+  ACTION_KINDS,
+  END_EFFECTOR_ACTIONS,
+  InvalidActionError,
+  assertValidAction,
+  validateAction,
+} from './action.js';
+export type {
+  Action,
+  ActionKind,
+  EndEffector,
+  InvalidActionReason,
+  ValidationResult,
+} from './action.js';
 
 export { VIEW_NAMES, assertImage, createImage } from './image.js';
 export type { Image, ViewName } from './image.js';

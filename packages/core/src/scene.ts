@@ -1,4 +1,5 @@
 import type { Pose } from './geometry.js';
+import type { EndEffector } from './action.js';
 import type { Image, ViewName } from './image.js';
 
 /**
@@ -66,4 +67,6 @@ export interface Observation {
   readonly instruction: Instruction;
   /** Ground truth, for dataset labels and privileged baselines; the ACTLLM agent never reads it at test time. */
   readonly objects?: readonly ObjectState[];
+  /** The end effector mounted for this episode, when the environment has one per task. */
+  readonly endEffector?: EndEffector;
 }

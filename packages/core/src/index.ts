@@ -62,7 +62,7 @@ export type { EpisodeFrame, EpisodeRecord, EpisodeStep } from './episode.js';
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 
-export { DTYPES, createTensor, shapeSize, tensorFromNumbers } from './tensor.js';
+export { DTYPES, createTensor, shapeSize, tensorFromNumbers, tensorProblem } from './tensor.js';
 export type { DType, DTypeArray, Tensor, TensorMap } from './tensor.js';
 
 export type {

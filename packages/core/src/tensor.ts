@@ -31,6 +31,11 @@ const ARRAY_OF: { [D in DType]: new (length: number) => DTypeArray[D] } = {
 
 /** Number of elements of a shape (1 for a scalar). */
 export function shapeSize(shape: readonly number[]): number {
+  if (!Array.isArray(shape)) {
+    throw new InvalidArgumentError(
+      `A tensor shape is an array of dimensions, such as [2, 3]; got ${describe(shape)}.`,
+    );
+  }
   let n = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
@@ -56,6 +61,9 @@ export function createTensor<D extends DType>(
     );
   }
   const size = shapeSize(shape);
+  if (!Number.isSafeInteger(size)) {
+    throw new InvalidArgumentError(`Shape [${shape.join(', ')}] has too many elements.`);
+  }
   if (data === undefined) return { dtype, shape: [...shape], data: new Ctor(size) };
   if (!(data instanceof Ctor) || data.length !== size) {
     throw new InvalidArgumentError(
@@ -63,6 +71,45 @@ export function createTensor<D extends DType>(
     );
   }
   return { dtype, shape: [...shape], data };
+}
+
+/** A short description of a value for error messages: its type, or its class name. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a plain array';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  return typeof value;
+}
+
+/**
+ * Why `value` is not a valid {@link Tensor} (a known dtype, a shape of non-negative
+ * integers, data of the dtype's typed array holding exactly as many elements as the shape),
+ * or `undefined` when it is one. `float64` also accepts a Float64Array as float32 data.
+ */
+export function tensorProblem(
+  value: unknown,
+  options: { float64?: boolean } = {},
+): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `it is ${describe(value)}, not a tensor; build one with createTensor(dtype, shape, data)`;
+  }
+  const { dtype, shape, data } = value as Partial<Tensor>;
+  if (typeof dtype !== 'string' || !(DTYPES as readonly string[]).includes(dtype)) {
+    return `its dtype ${JSON.stringify(dtype)} is not one of ${DTYPES.join(', ')}`;
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    return 'its shape must be an array of non-negative integers';
+  }
+  const Ctor = ARRAY_OF[dtype as DType];
+  const wide = options.float64 === true && dtype === 'float32' && data instanceof Float64Array;
+  if (!(data instanceof Ctor) && !wide) {
+    return `its data is ${describe(data)}; a ${dtype} tensor holds a ${Ctor.name}`;
+  }
+  const size = shape.reduce((a, d) => a * d, 1);
+  if ((data as ArrayLike<unknown>).length !== size) {
+    return `its data holds ${(data as ArrayLike<unknown>).length} elements but its shape [${shape.join(', ')}] needs ${size}`;
+  }
+  return undefined;
 }
 
 /**
@@ -74,6 +121,16 @@ export function tensorFromNumbers<D extends DType>(
   shape: readonly number[],
   values: ArrayLike<number>,
 ): Tensor<D> {
+  if (!(DTYPES as readonly string[]).includes(dtype)) {
+    throw new InvalidArgumentError(
+      `Unknown dtype ${JSON.stringify(dtype)}; use one of ${DTYPES.join(', ')}.`,
+    );
+  }
+  if (typeof values !== 'object' || values === null || typeof values.length !== 'number') {
+    throw new InvalidArgumentError(
+      `tensorFromNumbers needs an array of numbers; got ${describe(values)}.`,
+    );
+  }
   const data: DTypeArray[DType] =
     dtype === 'float32'
       ? Float32Array.from(values)

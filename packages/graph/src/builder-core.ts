@@ -1,5 +1,5 @@
 import type { DType, Tensor } from '@actllm/core';
-import { createTensor, isActllmError } from '@actllm/core';
+import { DTYPES, createTensor, isActllmError } from '@actllm/core';
 import type {
   Attributes,
   Dim,
@@ -56,6 +56,8 @@ export class BuilderCore {
   /** A named graph input; symbolic dimensions are strings. */
   input(name: string, dtype: DType, shape: Shape): TensorRef {
     this.#claim(name);
+    checkDType(dtype, `Input ${name}`);
+    checkInputShape(name, shape);
     const ref: TensorRef = { name, dtype, shape: [...shape] };
     this.#inputs.push(ref);
     this.#types.set(name, ref);
@@ -70,12 +72,14 @@ export class BuilderCore {
     dtype: DType = 'float32',
   ): TensorRef {
     this.#claim(name);
-    if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    checkDType(dtype, `Parameter ${name}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new GraphError(
         'GRAPH_INVALID',
         `Parameter ${name} needs a concrete shape of non-negative integers; got [${shape.join(', ')}].`,
       );
     }
+    checkInitializer(name, initializer);
     this.#parameters.push({ name, dtype, shape: [...shape], initializer });
     const ref: TensorRef = { name, dtype, shape: [...shape] };
     this.#types.set(name, ref);
@@ -138,6 +142,12 @@ export class BuilderCore {
     }
     const inputs = inputNames.map((n) => (n === '' ? undefined : this.#inferInput(n)));
     const types = def.infer(inputs, attributes, outputNames.length);
+    if (outputNames.length > types.length) {
+      throw new GraphError(
+        'GRAPH_INVALID',
+        `${type} has ${types.length} output${types.length === 1 ? '' : 's'}; node ${nodeName ?? ''} names ${outputNames.length} (${outputNames.join(', ')}).`,
+      );
+    }
     for (const name of outputNames) this.#claim(name);
     const refs = outputNames.map((name, i) => {
       const t = types[i] as TensorType;
@@ -273,6 +283,12 @@ export class BuilderCore {
   }
 
   #claim(name: string): void {
+    if (typeof name !== 'string') {
+      throw new GraphError(
+        'GRAPH_INVALID_ARGUMENT',
+        `Tensor names are strings; got ${typeof name} ${String(name)}.`,
+      );
+    }
     if (name === '' || this.#types.has(name)) {
       throw new GraphError(
         'GRAPH_INVALID',
@@ -296,6 +312,54 @@ export class BuilderCore {
     do name = `${type}_n${k++}`;
     while (this.#nodeNames.has(name));
     return name;
+  }
+}
+
+const INITIALIZER_KINDS = ['zeros', 'ones', 'normal', 'uniform', 'given'];
+
+function checkDType(dtype: unknown, what: string): void {
+  if (!(DTYPES as readonly unknown[]).includes(dtype)) {
+    throw new GraphError(
+      'GRAPH_DTYPE_MISMATCH',
+      `${what} has dtype ${JSON.stringify(dtype)}; graphs support ${DTYPES.join(', ')} (cast float16 data to float32).`,
+    );
+  }
+}
+
+/** Dimensions are non-negative integers or non-empty symbol names. */
+function checkInputShape(name: string, shape: unknown): void {
+  const ok =
+    Array.isArray(shape) &&
+    shape.every(
+      (d) => (Number.isSafeInteger(d) && (d as number) >= 0) || (typeof d === 'string' && d !== ''),
+    );
+  if (!ok) {
+    throw new GraphError(
+      'GRAPH_INVALID',
+      `Input ${name} needs a shape of non-negative integers and symbol names (such as ['batch', 16]); got ${JSON.stringify(shape)}.`,
+    );
+  }
+}
+
+/** Refuses initializers that would silently give zeros or NaN (a typo in `kind`, a bad std). */
+function checkInitializer(name: string, init: unknown): void {
+  const i = (typeof init === 'object' && init !== null ? init : {}) as Record<string, unknown>;
+  const kind = i['kind'];
+  const finite = (k: string): boolean => Number.isFinite(i[k]);
+  const problem = !INITIALIZER_KINDS.includes(kind as string)
+    ? `kind ${JSON.stringify(kind)} is not one of ${INITIALIZER_KINDS.join(', ')}`
+    : kind === 'normal' && !(finite('std') && (i['std'] as number) >= 0)
+      ? 'normal needs a finite, non-negative std'
+      : kind === 'normal' && i['mean'] !== undefined && !finite('mean')
+        ? 'normal needs a finite mean'
+        : kind === 'uniform' &&
+            !(finite('low') && finite('high') && (i['low'] as number) <= (i['high'] as number))
+          ? 'uniform needs finite low <= high'
+          : kind === 'given' && (typeof i['tensor'] !== 'object' || i['tensor'] === null)
+            ? 'given needs a tensor'
+            : undefined;
+  if (problem !== undefined) {
+    throw new GraphError('GRAPH_INVALID', `Parameter ${name}: its initializer ${problem}.`);
   }
 }
 

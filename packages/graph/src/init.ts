@@ -1,12 +1,16 @@
-import { Rng, createTensor, type Tensor } from '@actllm/core';
+import { Rng, createTensor, tensorProblem, type Tensor } from '@actllm/core';
 import type { Graph, Parameter } from './ir.js';
 import { GraphError } from './errors.js';
+import { checkGraphArgument } from './validate.js';
+import { checkSize } from './values.js';
 
 /**
  * Materializes every parameter's initializer. Each parameter draws from its own stream,
  * seeded from (seed, parameter name), so adding a parameter never changes the others.
  */
 export function initParameters(graph: Graph, seed: number): Record<string, Tensor> {
+  checkGraphArgument(graph, 'initParameters');
+  checkSeed(seed);
   const out: Record<string, Tensor> = {};
   for (const p of graph.parameters) out[p.name] = initParameter(p, seed);
   return out;
@@ -29,10 +33,29 @@ function streamFor(seed: number, name: string): Rng {
   return new Rng(mixed * 0x100000 + (base.nextUint32() >>> 12));
 }
 
+function checkSeed(seed: unknown): void {
+  if (!Number.isSafeInteger(seed)) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      `initParameters needs an integer seed; got ${String(seed)}.`,
+    );
+  }
+}
+
+const KINDS: ReadonlySet<string> = new Set(['zeros', 'ones', 'normal', 'uniform', 'given']);
+
 export function initParameter(p: Parameter, seed: number): Tensor {
+  checkSeed(seed);
   const init = p.initializer;
+  if (!KINDS.has(init.kind)) {
+    throw new GraphError(
+      'GRAPH_INVALID',
+      `Parameter ${p.name} has initializer kind ${JSON.stringify(init.kind)}; use one of ${[...KINDS].join(', ')}.`,
+    );
+  }
   if (init.kind === 'given') return checkGiven(p, init.tensor);
   const size = p.shape.reduce((a, d) => a * d, 1);
+  checkSize(size, `Parameter ${p.name}`);
   const values = new Float64Array(size);
   if (init.kind === 'ones') values.fill(1);
   if (init.kind === 'normal' || init.kind === 'uniform') {
@@ -67,6 +90,10 @@ export function initParameter(p: Parameter, seed: number): Tensor {
 }
 
 function checkGiven(p: Parameter, t: Tensor): Tensor {
+  const problem = tensorProblem(t);
+  if (problem !== undefined) {
+    throw new GraphError('GRAPH_INVALID', `Parameter ${p.name}: its given weights ${problem}.`);
+  }
   const same =
     t.dtype === p.dtype &&
     t.shape.length === p.shape.length &&

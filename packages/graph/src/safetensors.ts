@@ -1,5 +1,6 @@
-import { createTensor, type DType, type Tensor } from '@actllm/core';
+import { createTensor, tensorProblem, type DType, type Tensor } from '@actllm/core';
 import { GraphError } from './errors.js';
+import { describeValue } from './validate.js';
 
 /**
  * safetensors (https://github.com/huggingface/safetensors): an 8-byte little-endian header
@@ -19,7 +20,9 @@ const ITEM_SIZE: Readonly<Record<DType, number>> = { float32: 4, int32: 4, int64
 export const MAX_HEADER_BYTES = 100_000_000;
 
 export interface Safetensors {
+  /** Tensors by name, in a null-prototype object (a tensor may be named `__proto__`). */
   readonly tensors: Record<string, Tensor>;
+  /** String metadata, also in a null-prototype object. */
   readonly metadata: Record<string, string>;
 }
 
@@ -27,24 +30,68 @@ function invalid(why: string): GraphError {
   return new GraphError('SAFETENSORS_INVALID', `Invalid safetensors data: ${why}.`);
 }
 
-/** Serializes tensors (keys sorted, header padded with spaces to 8 bytes, as the reference writer). */
+function refused(why: string): GraphError {
+  return new GraphError('SAFETENSORS_INVALID', `Cannot encode safetensors: ${why}.`);
+}
+
+/** Checks what the writer is given, so it never writes a file that no reader accepts. */
+function checkWriterInput(tensors: unknown, metadata: unknown): [string, Tensor][] {
+  if (typeof tensors !== 'object' || tensors === null || Array.isArray(tensors)) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      `encodeSafetensors needs an object of tensors by name; got ${describeValue(tensors)}.`,
+    );
+  }
+  const entries = Object.entries(tensors as Record<string, unknown>);
+  for (const [name, t] of entries) {
+    if (name === '__metadata__') throw refused('a tensor cannot be named __metadata__');
+    if (name === '') throw refused('tensor names must be non-empty');
+    const problem = tensorProblem(t);
+    if (problem !== undefined) throw refused(`tensor ${name}: ${problem}`);
+  }
+  if (metadata !== undefined) {
+    const ok =
+      typeof metadata === 'object' &&
+      metadata !== null &&
+      !Array.isArray(metadata) &&
+      Object.values(metadata).every((v) => typeof v === 'string');
+    if (!ok) throw refused('metadata must map strings to strings (readers accept nothing else)');
+  }
+  return entries as [string, Tensor][];
+}
+
+/**
+ * The data order of the reference writer: larger elements first (so each tensor starts at a
+ * multiple of its element size, int64 at 8 bytes), then by name.
+ */
+function byAlignment([a, ta]: [string, Tensor], [b, tb]: [string, Tensor]): number {
+  return ITEM_SIZE[tb.dtype] - ITEM_SIZE[ta.dtype] || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Serializes tensors as the reference writer does: data ordered by element size, then name;
+ * the header padded with spaces to a multiple of 8 bytes, so every tensor is aligned.
+ * Refuses (SAFETENSORS_INVALID) data that does not match its shape and non-string metadata.
+ */
 export function encodeSafetensors(
   tensors: Readonly<Record<string, Tensor>>,
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
-  const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  const entries = checkWriterInput(tensors, metadata).sort(byAlignment);
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = { ...metadata };
   let offset = 0;
-  for (const name of names) {
-    if (name === '__metadata__') throw invalid('a tensor cannot be named __metadata__');
-    const t = tensors[name] as Tensor;
+  for (const [name, t] of entries) {
     const bytes = t.data.length * ITEM_SIZE[t.dtype];
-    header[name] = {
-      dtype: DTYPE_CODES[t.dtype],
-      shape: [...t.shape],
-      data_offsets: [offset, offset + bytes],
-    };
+    // defineProperty: a tensor named __proto__ is a key like any other.
+    Object.defineProperty(header, name, {
+      value: {
+        dtype: DTYPE_CODES[t.dtype],
+        shape: [...t.shape],
+        data_offsets: [offset, offset + bytes],
+      },
+      enumerable: true,
+    });
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
@@ -58,8 +105,7 @@ export function encodeSafetensors(
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   let at = 8 + json.length;
-  for (const name of names) {
-    const t = tensors[name] as Tensor;
+  for (const [, t] of entries) {
     out.set(tensorBytes(t), at);
     at += t.data.length * ITEM_SIZE[t.dtype];
   }
@@ -97,6 +143,12 @@ interface Entry {
 
 /** Parses safetensors bytes, validating the header completely before allocating tensors. */
 export function decodeSafetensors(bytes: Uint8Array): Safetensors {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      `decodeSafetensors reads a Uint8Array; got ${describeValue(bytes)}.`,
+    );
+  }
   if (bytes.length < 8)
     throw invalid(`${bytes.length} bytes is shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -111,7 +163,7 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
   const dataLength = bytes.length - 8 - headerLength;
   const { entries, metadata } = validateHeader(header, dataLength);
   const data = bytes.subarray(8 + headerLength);
-  const tensors: Record<string, Tensor> = {};
+  const tensors = Object.create(null) as Record<string, Tensor>;
   for (const e of entries) tensors[e.name] = readTensor(e, data);
   return { tensors, metadata };
 }
@@ -119,8 +171,12 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
 function parseHeader(raw: Uint8Array): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    parsed = JSON.parse(text, nullPrototypes);
+    const duplicate = firstDuplicateKey(text);
+    if (duplicate !== undefined) throw invalid(`the header names ${duplicate} twice`);
   } catch (error) {
+    if (error instanceof GraphError) throw error;
     throw new GraphError(
       'SAFETENSORS_INVALID',
       `Invalid safetensors data: the header is not UTF-8 JSON (${String(error)}).`,
@@ -158,15 +214,53 @@ function validateHeader(
   return { entries, metadata };
 }
 
+/** JSON.parse reviver: objects without a prototype, so `__proto__` is an ordinary key. */
+function nullPrototypes(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.assign(Object.create(null) as object, value);
+}
+
+/**
+ * The first key that the header's top-level object repeats (JSON.parse would keep only the
+ * last one silently), scanning the text once.
+ */
+function firstDuplicateKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return JSON.stringify(key);
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1 && c === '{';
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}
+
 function validateMetadata(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
+  if (value === undefined) return Object.create(null) as Record<string, string>;
   const ok =
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
     Object.values(value).every((v) => typeof v === 'string');
   if (!ok) throw invalid('__metadata__ must map strings to strings');
-  return { ...(value as Record<string, string>) };
+  return value as Record<string, string>;
 }
 
 function validateEntry(name: string, info: unknown): Entry {

@@ -25,7 +25,66 @@ export interface WideTensor {
   readonly data: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array;
 }
 
+/**
+ * Resource limits of the reference interpreter and of ONNX import. A graph that would
+ * exceed them (a few-hundred-byte model whose ConstantOfShape or Expand asks for a huge
+ * tensor, say) fails with `GRAPH_LIMIT_EXCEEDED` instead of exhausting memory.
+ */
+export interface Limits {
+  /** Elements of any one tensor (default 2^28: 1 GiB of float32). */
+  readonly maxElements: number;
+  /** Bytes of all tensors alive at once during one `run` (default 4 GiB). */
+  readonly maxBytes: number;
+}
+
+export const LIMITS: Limits = Object.freeze({ maxElements: 2 ** 28, maxBytes: 2 ** 32 });
+
+/** Limits in force for the allocations of the current run (the interpreter sets them). */
+let active: Limits = LIMITS;
+
+/** Runs `f` under `limits`, restoring the previous ones after (runs do not interleave). */
+export function withLimits<T>(limits: Limits, f: () => T): T {
+  const previous = active;
+  active = limits;
+  try {
+    return f();
+  } finally {
+    active = previous;
+  }
+}
+
+/** The limits in force now. */
+export function activeLimits(): Limits {
+  return active;
+}
+
+/** Throws GRAPH_LIMIT_EXCEEDED unless `size` is an element count the limits allow. */
+export function checkSize(size: number, what = 'A tensor'): void {
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new GraphError(
+      'GRAPH_RUNTIME',
+      `${what} would have ${size} elements; dimensions must be non-negative integers.`,
+    );
+  }
+  if (size > active.maxElements) {
+    throw new GraphError(
+      'GRAPH_LIMIT_EXCEEDED',
+      `${what} would have ${size} elements, above the limit of ${active.maxElements}; check the shapes the graph computes, or raise limits.maxElements.`,
+    );
+  }
+}
+
+/** Bytes one element of `dtype` takes in the working representation. */
+export function bytesPerElement(dtype: DType, precision: Precision): number {
+  return dtype === 'bool'
+    ? 1
+    : dtype === 'int32' || (dtype === 'float32' && precision === 'float32')
+      ? 4
+      : 8;
+}
+
 export function alloc(dtype: DType, size: number, precision: Precision): NumArray {
+  checkSize(size);
   switch (dtype) {
     case 'float32':
       return precision === 'float64' ? new Float64Array(size) : new Float32Array(size);
@@ -76,16 +135,22 @@ export function toTensor(value: Value): Tensor {
         data instanceof Float32Array ? data : Float32Array.from(data),
       );
     case 'int64':
-      return createTensor(
-        'int64',
-        shape,
-        BigInt64Array.from(data, (x) => BigInt(x)),
-      );
+      return createTensor('int64', shape, BigInt64Array.from(data, toInt64));
     case 'int32':
       return createTensor('int32', shape, data as Int32Array);
     case 'bool':
       return createTensor('bool', shape, data as Uint8Array);
   }
+}
+
+function toInt64(x: number): bigint {
+  if (!Number.isInteger(x)) {
+    throw new GraphError(
+      'GRAPH_RUNTIME',
+      `An int64 result is ${x}, which is not an integer (a cast of NaN or infinity?); check the graph's casts.`,
+    );
+  }
+  return BigInt(x);
 }
 
 /** Like {@link toTensor}, but float32 keeps its double-precision values. */
@@ -119,7 +184,16 @@ export function broadcastIndex(
 /** Number of elements of a concrete shape. */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (const d of shape) {
+    // A shape computed in the graph (ConstantOfShape, Expand, Tile) may hold anything.
+    if (!Number.isSafeInteger(d) || d < 0) {
+      throw new GraphError(
+        'GRAPH_RUNTIME',
+        `The graph computes the shape [${shape.join(', ')}]; dimensions must be non-negative integers.`,
+      );
+    }
+    n *= d;
+  }
   return n;
 }
 
@@ -133,7 +207,9 @@ export function stridedOffsets(
   offset: number,
 ): Int32Array {
   const rank = shape.length;
-  const offsets = new Int32Array(sizeOf(shape));
+  const size = sizeOf(shape);
+  checkSize(size);
+  const offsets = new Int32Array(size);
   const counter = new Array<number>(rank).fill(0);
   let at = offset;
   for (let i = 0; i < offsets.length; i++) {

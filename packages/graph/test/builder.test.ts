@@ -122,7 +122,7 @@ describe('run', () => {
     ).toMatch(/n is already bound to 1/);
     expect(
       caught(() => run(graph, { a: t([1, 2], [1, 2], 'int32'), b: t([1, 2], [1, 2]), ...w })).code,
-    ).toBe('GRAPH_SHAPE_MISMATCH');
+    ).toBe('GRAPH_INVALID_FEED');
   });
 
   it('computes in float64 when asked', () => {

@@ -43,16 +43,110 @@ describe('safetensors', () => {
     }
   });
 
-  it('writes the reference layout: sorted keys, header padded with spaces to 8 bytes', () => {
-    const bytes = encodeSafetensors({ b: t([1], [1]), a: t([2], [1, 2]) });
+  it('writes the reference layout: metadata, then data by element size and name, aligned', () => {
+    const bytes = encodeSafetensors(
+      { b: t([1], [1]), a: t([2], [1, 2]), m: t([3], [1, 0, 1], 'bool'), z: t([1], [7], 'int64') },
+      { format: 'pt' },
+    );
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect(n % 8).toBe(0);
     const header = new TextDecoder().decode(bytes.subarray(8, 8 + n));
     expect(header.trimEnd()).toBe(
-      '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}',
+      '{"__metadata__":{"format":"pt"},' +
+        '"z":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},' +
+        '"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},' +
+        '"b":{"dtype":"F32","shape":[1],"data_offsets":[16,20]},' +
+        '"m":{"dtype":"BOOL","shape":[3],"data_offsets":[20,23]}}',
     );
     expect(header.slice(header.trimEnd().length)).toMatch(/^ *$/);
-    expect(Array.from(bytes.subarray(8 + n, 8 + n + 4))).toEqual([0, 0, 0x80, 0x3f]);
+    // The int64 starts the 8-aligned data buffer; the first float32 follows it.
+    expect(Array.from(bytes.subarray(8 + n, 8 + n + 8))).toEqual([7, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(bytes.subarray(8 + n + 8, 8 + n + 12))).toEqual([0, 0, 0x80, 0x3f]);
+  });
+
+  it('keeps every tensor at an offset that is a multiple of its element size', () => {
+    const rng = new Rng(3);
+    const dtypes = ['float32', 'int32', 'int64', 'bool'] as const;
+    const tensors = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => {
+        const size = rng.int(1, 6);
+        const dtype = dtypes[rng.int(0, 4)]!;
+        return [
+          `t${i}`,
+          t(
+            [size],
+            Array.from({ length: size }, (_, k) => k % 2),
+            dtype,
+          ),
+        ];
+      }),
+    );
+    const bytes = encodeSafetensors(tensors);
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<
+      string,
+      { dtype: string; data_offsets: [number, number] }
+    >;
+    const size: Record<string, number> = { F32: 4, I32: 4, I64: 8, BOOL: 1 };
+    for (const info of Object.values(header))
+      expect(((8 + n + info.data_offsets[0]) % size[info.dtype]!) as number).toBe(0);
+  });
+
+  it('returns null-prototype results: a tensor named __proto__ is just a tensor', () => {
+    const named = Object.fromEntries([
+      ['__proto__', t([1], [5])],
+      ['constructor', t([1], [6])],
+    ]);
+    const bytes = encodeSafetensors(named);
+    const back = decodeSafetensors(bytes);
+    expect(Object.getPrototypeOf(back.tensors)).toBeNull();
+    expect(Object.getPrototypeOf(back.metadata)).toBeNull();
+    expect(Object.keys(back.tensors).sort()).toEqual(['__proto__', 'constructor']);
+    expect(values(back.tensors['__proto__']!)).toEqual([5]);
+    expect(({} as Record<string, unknown>)['dtype']).toBeUndefined();
+  });
+
+  it.each([
+    ['a plain array', { a: [1, 2] }, /not a tensor/],
+    [
+      'data shorter than its shape',
+      { a: { dtype: 'float32', shape: [4], data: new Float32Array(1) } },
+      /holds 1 elements/,
+    ],
+    [
+      'data of another dtype',
+      { a: { dtype: 'int64', shape: [1], data: new Float32Array(1) } },
+      /BigInt64Array/,
+    ],
+    [
+      'an unknown dtype',
+      { a: { dtype: 'float16', shape: [1], data: new Uint16Array(1) } },
+      /float16/,
+    ],
+    ['a tensor named __metadata__', { __metadata__: t([1], [1]) }, /__metadata__/],
+    ['an empty name', { '': t([1], [1]) }, /non-empty/],
+  ] as const)('the writer refuses %s', (_name, tensors, message) => {
+    const e = caught(() => encodeSafetensors(tensors as never));
+    expect(e.code).toBe('SAFETENSORS_INVALID');
+    expect(e.message).toMatch(message);
+  });
+
+  it('the writer refuses metadata that is not strings, and non-objects', () => {
+    expect(caught(() => encodeSafetensors({}, { n: 1 } as never)).code).toBe('SAFETENSORS_INVALID');
+    expect(caught(() => encodeSafetensors([] as never)).code).toBe('GRAPH_INVALID_ARGUMENT');
+    expect(caught(() => decodeSafetensors('abc' as never)).code).toBe('GRAPH_INVALID_ARGUMENT');
+  });
+
+  it('refuses a header that names a tensor twice', () => {
+    const entry = '{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
+    const e = caught(() =>
+      decodeSafetensors(file(`{"a":${entry},"a":${entry}}`, new Uint8Array(4))),
+    );
+    expect(e.code).toBe('SAFETENSORS_INVALID');
+    expect(e.message).toMatch(/names "a" twice/);
+    // Keys repeated inside an entry or as string values do not count.
+    const ok = file(`{"__metadata__":{"a":"a,\\"a\\":"},"a":${entry}}`, new Uint8Array(4));
+    expect(Object.keys(decodeSafetensors(ok).tensors)).toEqual(['a']);
   });
 
   const data8 = new Uint8Array(8);
@@ -132,6 +226,34 @@ describe('safetensors', () => {
       expect(readdirSync(dir)).toEqual(['model.safetensors']);
       const back = await readSafetensors(path);
       expect(values(back.tensors['weight']!)).toEqual([1.5, -2, 3.25, 0]);
+      // A refused tensor leaves the good checkpoint in place.
+      const bad = { w: { dtype: 'float32', shape: [4], data: new Float32Array(1) } } as never;
+      await expect(writeSafetensors(path, bad)).rejects.toMatchObject({
+        code: 'SAFETENSORS_INVALID',
+      });
+      expect(Object.keys((await readSafetensors(path)).tensors)).toHaveLength(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('wraps file-system errors in typed errors that name the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graph-st-'));
+    try {
+      const missing = join(dir, 'nope.safetensors');
+      const read = await readSafetensors(missing).catch(
+        (e: unknown) => e as Error & { code: string },
+      );
+      expect(read).toMatchObject({ code: 'SAFETENSORS_IO' });
+      expect((read as Error).message).toBe(`Could not read ${missing}: no such file.`);
+      const into = join(dir, 'no-folder', 'm.safetensors');
+      const write = await writeSafetensors(into, TENSORS).catch((e: unknown) => e as Error);
+      expect(write).toMatchObject({ code: 'SAFETENSORS_IO' });
+      expect((write as Error).message).toContain(into);
+      expect((write as Error).message).not.toMatch(/actllm-tmp|\.tmp\b/);
+      await expect(readSafetensors(42 as never)).rejects.toMatchObject({
+        code: 'GRAPH_INVALID_ARGUMENT',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,6 +6,8 @@ import { GraphError } from '../errors.js';
 import { getOp, hasOp } from '../registry.js';
 import { onnx, toNumber, type Int64Like, type OnnxTypes } from './proto.js';
 import { dtypeFromOnnx, tensorFromProto } from './tensors.js';
+import { checkOptions, describeValue } from '../validate.js';
+import { LIMITS, withLimits, type Limits } from '../values.js';
 
 /** Default-domain opsets whose semantics match the IR for every supported op. */
 export const IMPORT_OPSETS = { min: 13, max: 17 } as const;
@@ -26,7 +28,23 @@ export interface FromOnnxResult {
  * Reads ONNX ModelProto bytes that use only supported ops (default domain, opset 13-17).
  * Unsupported ops are all named in one GRAPH_UNSUPPORTED_OP error.
  */
-export function fromOnnx(bytes: Uint8Array): FromOnnxResult {
+export interface FromOnnxOptions {
+  /** Limits on the tensors the model holds (default `LIMITS`); exceeding one is GRAPH_LIMIT_EXCEEDED. */
+  readonly limits?: Partial<Limits>;
+}
+
+export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): FromOnnxResult {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      `fromOnnx reads the bytes of a .onnx file as a Uint8Array; got ${describeValue(bytes)}.`,
+    );
+  }
+  checkOptions(options, { limits: 'limits' }, 'fromOnnx');
+  return withLimits({ ...LIMITS, ...options.limits }, () => importModel(bytes));
+}
+
+function importModel(bytes: Uint8Array): FromOnnxResult {
   const model = decode(bytes);
   checkOpset(model);
   const graph = model.graph as GraphProto;

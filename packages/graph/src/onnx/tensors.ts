@@ -1,5 +1,6 @@
 import { createTensor, type DType, type Tensor } from '@actllm/core';
 import { GraphError } from '../errors.js';
+import { checkSize } from '../values.js';
 import { onnx, toNumber, type Int64Like, type OnnxTypes } from './proto.js';
 
 /** ONNX TensorProto.DataType codes of the IR dtypes. */
@@ -48,7 +49,15 @@ export function tensorToProto(t: Tensor, name = ''): InstanceType<typeof onnx.Te
 export function tensorFromProto(p: OnnxTypes.ITensorProto, where: string): Tensor {
   const dtype = dtypeFromOnnx(p.dataType ?? 0, where);
   const shape = ((p.dims ?? []) as Int64Like[]).map(toNumber);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new GraphError(
+      'ONNX_INVALID',
+      `${where} has dims [${shape.join(', ')}]; dimensions must be non-negative integers.`,
+    );
+  }
   const n = shape.reduce((a, d) => a * d, 1);
+  // Before any allocation: the element count comes from the dims, which a file can inflate.
+  checkSize(n, where);
   if (p.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
     throw new GraphError(
       'ONNX_INVALID',

@@ -1,3 +1,4 @@
+import { GraphError } from '../errors.js';
 import type { Attributes, TensorRef, TensorType } from '../ir.js';
 import type { GradContext, InferInput, KernelContext, OpDef } from '../op-def.js';
 import { dtypeError, shapeError } from '../op-def.js';
@@ -132,7 +133,7 @@ export const ELEMENTWISE_OPS: readonly OpDef[] = [
     'same',
     false,
     // Integer division truncates toward zero, as onnxruntime does.
-    (x, y) => Math.trunc(x / y),
+    integerDivide,
   ),
   binary(
     'Pow',
@@ -161,6 +162,17 @@ export const ELEMENTWISE_OPS: readonly OpDef[] = [
   ),
   unary('Sigmoid', sigmoid, (g, _x, y, dy) => g.mul(dy, g.mul(y, g.sub(1, y)))),
 ];
+
+/** Integer division; by zero it is undefined in ONNX (onnxruntime crashes), so refuse it. */
+function integerDivide(x: number, y: number): number {
+  if (y === 0) {
+    throw new GraphError(
+      'GRAPH_RUNTIME',
+      'Integer Div by zero; guard the divisor (for example with Max(divisor, 1)).',
+    );
+  }
+  return Math.trunc(x / y);
+}
 
 /** A sigmoid that does not overflow for large negative inputs. */
 function sigmoid(x: number): number {

@@ -2,7 +2,7 @@
 // behind @actllm/core's Backend contract. Importing this module registers it (see
 // packages/backends/README.md for the guide this follows).
 import { registerBackend } from '@actllm/core';
-import { nextName, run } from '@actllm/graph';
+import { run } from '@actllm/graph';
 
 export const NAME = 'reference-example';
 
@@ -18,6 +18,8 @@ function outputNames(graph) {
 }
 
 /**
+ * Inference: graph's `createSession` has checked the weights, and checks every run's feeds
+ * and output names before calling `run`, so a backend only computes.
  * @param {import('@actllm/graph').Graph} graph
  * @param {import('@actllm/core').TensorMap} weights
  * @returns {Promise<import('@actllm/core').InferenceSession>}
@@ -35,24 +37,22 @@ async function createSession(graph, weights) {
 }
 
 /**
- * Training: every state entry with a `<name>.next` output is replaced by it after a step
- * (the convention of buildTrainingStep); the batch carries the data and `optim.lr`.
- * @param {import('@actllm/graph').Graph} graph
+ * Training: graph's `createTrainer` hands over the training step with its wiring
+ * (`step.updates`: each state input and the output that replaces it; `step.reported`: what
+ * a step returns) and the checked initial state; the batch carries the data and `optim.lr`.
+ * @param {import('@actllm/graph').TrainingStep} step
  * @param {import('@actllm/core').TensorMap} initial
  * @returns {Promise<import('@actllm/core').Trainer>}
  */
-async function createTrainer(graph, initial) {
+async function createTrainer(step, initial) {
   let state = { ...initial };
-  const produced = new Set(Object.keys(state).map(nextName));
   return {
     async step(batch) {
-      const out = run(graph, { ...state, ...batch });
+      const out = run(step.graph, { ...state, ...batch });
       const next = { ...state };
-      for (const name of Object.keys(state)) {
-        if (out[nextName(name)]) next[name] = out[nextName(name)];
-      }
+      for (const [input, output] of Object.entries(step.updates)) next[input] = out[output];
       state = next;
-      return Object.fromEntries(Object.entries(out).filter(([k]) => !produced.has(k)));
+      return Object.fromEntries(step.reported.map((name) => [name, out[name]]));
     },
     async state() {
       return { ...state };

@@ -26,8 +26,8 @@ function pack(dir) {
 // Runs in the temporary project: only the installed packages are reachable from there.
 const SCRIPT = `
 import { listBackends, resolveBackend, isActllmError, createTensor } from '@actllm/core';
-import { GraphBuilder, initParameters, run } from '@actllm/graph';
-import { runParitySuite, tensorError } from '@actllm/graph/parity';
+import { GraphBuilder, createSession, initParameters, run } from '@actllm/graph';
+import { feedCheckCases, runFeedCheck, runParitySuite, tensorError } from '@actllm/graph/parity';
 import { NAME } from 'actllm-backend-reference-example';
 
 const g = new GraphBuilder('tiny');
@@ -46,10 +46,12 @@ try {
   byDefault = isActllmError(e, 'BACKEND_UNAVAILABLE') ? 'unavailable' : String(e);
 }
 const { name, backend } = await resolveBackend({ names: [NAME], capability: 'train' });
-const session = await backend.createSession(graph, weights);
+const session = await createSession(graph, weights, { backend: NAME });
 const out = await session.run(feeds);
 const error = tensorError(out.p, run(graph, { ...feeds, ...weights }).p);
 const parity = await runParitySuite(backend);
+const checks = [];
+for (const c of feedCheckCases()) checks.push(await runFeedCheck(backend, c));
 console.log(JSON.stringify({
   priority: listed?.priority,
   byDefault,
@@ -57,6 +59,7 @@ console.log(JSON.stringify({
   shape: out.p.shape,
   error,
   parity: { cases: parity.length, failed: parity.filter((r) => r.status !== 'pass').map((r) => r.name) },
+  feedChecks: { cases: checks.length, codes: checks.map((r) => r.got), failed: checks.filter((r) => r.status !== 'pass').map((r) => r.name) },
 }));
 `;
 
@@ -108,4 +111,8 @@ it('registers itself from an installed tarball and runs graphs through the regis
   expect(result.error).toBe(0);
   expect(result.parity.cases).toBeGreaterThan(100);
   expect(result.parity.failed).toEqual([]);
+  // The same GRAPH_* codes as the onnx and tfjs backends' parity tests check.
+  expect(result.feedChecks.cases).toBeGreaterThanOrEqual(20);
+  expect(result.feedChecks.failed).toEqual([]);
+  expect(result.feedChecks.codes).toContain('GRAPH_INVALID_FEED');
 });

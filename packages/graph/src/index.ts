@@ -30,7 +30,8 @@ export { dtypeError, shapeError } from './op-def.js';
 
 export { run } from './interpreter.js';
 export type { RunOptions } from './interpreter.js';
-export type { NumArray, Precision, Value, WideTensor } from './values.js';
+export { LIMITS } from './values.js';
+export type { Limits, NumArray, Precision, Value, WideTensor } from './values.js';
 
 export { grad, gradName } from './autodiff.js';
 export type { GradGraph, GradOptions } from './autodiff.js';
@@ -47,6 +48,8 @@ export {
 export type { CrossEntropyOptions, RotaryOptions } from './composite.js';
 
 export { initParameter, initParameters } from './init.js';
+
+export * from './layers/index.js';
 
 export { adamw, globalNorm } from './optim.js';
 export type { AdamWOptions, AdamWSlot, AdamWUpdate } from './optim.js';
@@ -68,7 +71,7 @@ export { inferTypes } from './infer.js';
 export { ONNX_IR_VERSION, toOnnx } from './onnx/export.js';
 export type { ToOnnxOptions } from './onnx/export.js';
 export { IMPORT_OPSETS, fromOnnx } from './onnx/import.js';
-export type { FromOnnxResult } from './onnx/import.js';
+export type { FromOnnxOptions, FromOnnxResult } from './onnx/import.js';
 
 export { MAX_HEADER_BYTES, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export type { Safetensors } from './safetensors.js';
@@ -85,5 +88,8 @@ export type { FoldOptions } from './passes/index.js';
 
 export { GRAPH_JSON_VERSION, graphFromJSON, graphToJSON } from './serialize.js';
 
-export { feedMismatch } from './feeds.js';
+export { checkFeeds, feedMismatch } from './feeds.js';
+
+export { GraphSession, GraphTrainer, createSession, createTrainer } from './session.js';
+export type { GraphSessionOptions } from './session.js';
 export { broadcastConcrete } from './ops/util.js';

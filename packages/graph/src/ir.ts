@@ -1,4 +1,5 @@
 import type { Backend, DType, Tensor } from '@actllm/core';
+import type { TrainingStep } from './training.js';
 
 /**
  * The graph IR: plain data (structured-clone friendly), with ONNX operator semantics so
@@ -62,5 +63,5 @@ export interface Graph {
   readonly nodes: readonly Node[];
 }
 
-/** A backend that executes this IR: core's contract with `G` filled in. */
-export type GraphBackend = Backend<Graph>;
+/** A backend that executes this IR: core's contract for graphs and their training steps. */
+export type GraphBackend = Backend<Graph, TrainingStep>;

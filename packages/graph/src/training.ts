@@ -11,7 +11,7 @@ export type TrainingOptions = Omit<AdamWOptions, 'lr' | 'step'>;
 /** Names in a training-step graph, so a trainer can wire state from one step to the next. */
 export interface TrainingStep {
   readonly graph: Graph;
-  /** Inputs that come with each batch (the forward graph's inputs). */
+  /** Inputs that come with each batch: the forward graph's inputs and the learning rate. */
   readonly batchInputs: readonly string[];
   /** The learning-rate input (float32 scalar). */
   readonly lr: string;
@@ -22,6 +22,8 @@ export interface TrainingStep {
   readonly params: readonly string[];
   /** For each state input (params, moments, step), the output that replaces it after a step. */
   readonly updates: Readonly<Record<string, string>>;
+  /** The outputs a trainer hands back from each step: the loss and the gradient norm. */
+  readonly reported: readonly string[];
 }
 
 export const STEP_INPUT = 'optim.step';
@@ -90,12 +92,13 @@ export function buildTrainingStep(
   emit(STEP_INPUT, update.step);
   return {
     graph: g.build(),
-    batchInputs: forward.inputs.map((i) => i.name),
+    batchInputs: [...forward.inputs.map((i) => i.name), LR_INPUT],
     lr: LR_INPUT,
     loss: gg.loss,
     gradNorm: GRAD_NORM_OUTPUT,
     params: [...params],
     updates,
+    reported: [gg.loss, GRAD_NORM_OUTPUT],
   };
 }
 

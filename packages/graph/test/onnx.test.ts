@@ -5,6 +5,7 @@ import onnxProto from 'onnx-proto';
 import {
   GraphBuilder,
   buildTrainingStep,
+  causalMask,
   fromOnnx,
   gelu,
   grad,
@@ -12,11 +13,12 @@ import {
   initTrainingState,
   run,
   toOnnx,
+  transformerBlock,
   type Graph,
 } from '../src/index.js';
 import { caught } from './fixtures/errors.js';
 import { t, values } from './fixtures/eval.js';
-import { transformerBlock, transformerLm } from './fixtures/transformer.js';
+import { transformerLm } from './fixtures/transformer.js';
 
 const { onnx } = onnxProto;
 
@@ -131,7 +133,7 @@ describe('toOnnx: onnxruntime-node loads the model and gives the interpreter num
   it('a transformer block', async () => {
     const g = new GraphBuilder('block');
     const x = g.input('x', 'float32', ['batch', LM.seq, LM.dModel]);
-    g.output(transformerBlock(g, x, 'b0', LM), 'y');
+    g.output(transformerBlock(g, x, 'b0', LM, { mask: causalMask(g, LM.seq) }).out, 'y');
     const graph = g.build();
     await compare(graph, initParameters(graph, 4), { x: randomTensor(5, [3, LM.seq, LM.dModel]) });
   });

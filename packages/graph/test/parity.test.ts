@@ -2,10 +2,11 @@ import { createTensor, type Tensor, type TensorMap } from '@actllm/core';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_OPS, nextName, run, type Graph, type GraphBackend } from '../src/index.js';
 import {
+  feedCheckCases,
   parityCases,
+  runFeedCheck,
   runParityCase,
   runParitySuite,
-  stateUpdates,
   tensorError,
   type ParityCase,
 } from '../src/parity/index.js';
@@ -28,20 +29,16 @@ function interpreterBackend(
         run: (feeds: TensorMap) => Promise.resolve(runAll(graph, { ...feeds, ...weights })),
         dispose: () => undefined,
       }),
-    createTrainer: (graph, initial) => {
+    createTrainer: (step, initial) => {
       let state: TensorMap = initial;
-      const updates = stateUpdates(graph, Object.keys(initial));
       return Promise.resolve({
         step: (batch: TensorMap) => {
-          const out = runAll(graph, { ...state, ...batch });
+          const out = runAll(step.graph, { ...state, ...batch });
           const next: Record<string, Tensor> = { ...state };
-          for (const [input, output] of Object.entries(updates))
+          for (const [input, output] of Object.entries(step.updates))
             next[input] = out[output] as Tensor;
           state = next;
-          const produced = new Set(Object.values(updates));
-          return Promise.resolve(
-            Object.fromEntries(Object.entries(out).filter(([k]) => !produced.has(k))),
-          );
+          return Promise.resolve(Object.fromEntries(step.reported.map((k) => [k, out[k]!])));
         },
         state: () => Promise.resolve(state),
         dispose: () => undefined,
@@ -143,5 +140,35 @@ describe('parity kit', () => {
     expect(tensorError(f([1, 2], [1, 2]), f([1, 2]))).toBe(Infinity);
     expect(tensorError(undefined, f([1]))).toBe(Infinity);
     expect(tensorError(f([1.5]), f([1.5000001]), true)).toBe(Infinity);
+  });
+});
+
+describe('feed-check suite', () => {
+  it('gives the documented GRAPH_* code for every mistake, before the backend runs', async () => {
+    const backend = interpreterBackend();
+    const results = [];
+    for (const c of feedCheckCases()) results.push(await runFeedCheck(backend, c));
+    expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
+    expect(results.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('reports an accepted mistake as failed and skips trainer mistakes on infer-only backends', async () => {
+    const c = feedCheckCases().find((x) => x.name === 'unknown output')!;
+    const r = await runFeedCheck(interpreterBackend(), { ...c, act: () => Promise.resolve() });
+    expect(r).toMatchObject({ status: 'fail', got: 'none' });
+    const inferOnly: GraphBackend = {
+      ...interpreterBackend(),
+      capabilities: { infer: true, train: false, devices: ['cpu'] },
+    };
+    const trainerCase = feedCheckCases().find((x) => x.trains === true)!;
+    expect((await runFeedCheck(inferOnly, trainerCase)).status).toBe('skip');
+  });
+
+  it('refuses a backend whose outputs do not match the graph', async () => {
+    const shrink = (_: string, t: Tensor): Tensor => createTensor(t.dtype, [t.data.length], t.data);
+    const c = cases.find((x) => x.name === 'transformer forward') as ParityCase;
+    const r = await runParityCase(interpreterBackend(shrink), c);
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('declared');
   });
 });

@@ -13,12 +13,10 @@
 // timed ones. Defaults are sized for a small machine (2 cores).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { listBackends, resolveBackend } from '@actllm/core';
-import { initParameters } from '@actllm/graph';
+import { listBackends } from '@actllm/core';
+import { createSession, initParameters, kvDecoder, kvDecoderFeeds } from '@actllm/graph';
 import {
   REFERENCE,
-  decoderFeeds,
-  kvDecoder,
   loadCompared,
   parseArgs,
   percentile,
@@ -44,7 +42,7 @@ function argmaxLast(logits) {
 /** One sequence: prefill, then greedy decode steps fed from the returned cache. */
 async function sequence(session) {
   let t0 = performance.now();
-  let out = await session.run(decoderFeeds(REFERENCE, prompt, 0));
+  let out = await session.run(kvDecoderFeeds(REFERENCE, prompt, 0));
   const prefill = performance.now() - t0;
   const decode = [];
   const tokens = [];
@@ -52,7 +50,7 @@ async function sequence(session) {
     const token = argmaxLast(out.logits);
     tokens.push(token);
     t0 = performance.now();
-    out = await session.run(decoderFeeds(REFERENCE, [token], PREFILL + i, out));
+    out = await session.run(kvDecoderFeeds(REFERENCE, [token], PREFILL + i, out));
     decode.push(performance.now() - t0);
   }
   return { prefill, decode, tokens, last: out };
@@ -63,7 +61,7 @@ async function sequence(session) {
  * over the whole sequence (prompt and generated tokens) through the same graph.
  */
 async function kvCheck(session, tokens, last) {
-  const full = await session.run(decoderFeeds(REFERENCE, [...prompt, ...tokens], 0));
+  const full = await session.run(kvDecoderFeeds(REFERENCE, [...prompt, ...tokens], 0));
   const v = REFERENCE.vocab;
   const want = full.logits.data.subarray(full.logits.data.length - v);
   const got = last.logits.data;
@@ -86,9 +84,11 @@ async function child(specifier) {
     ...(device === undefined ? {} : { device }),
     logger: { warn: (m) => warnings.push(m) },
   };
-  const backend = (await resolveBackend({ names: [loaded.name] })).backend;
   const graph = kvDecoder(REFERENCE, PREFILL + DECODE);
-  const session = await backend.createSession(graph, initParameters(graph, 0), options);
+  const session = await createSession(graph, initParameters(graph, 0), {
+    ...options,
+    backend: loaded.name,
+  });
   const warm = await sequence(session);
   const kvMaxError = await kvCheck(session, warm.tokens, warm.last);
   const timed = { name: loaded.name, warnings, kvMaxError, prefill: [], decode: [], totals: [] };

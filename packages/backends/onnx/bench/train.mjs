@@ -7,15 +7,18 @@
 //   node bench/train.mjs --steps 5 --threads 0 --compare-steps 2 --compare @actllm/backend-tfjs
 //
 // Defaults are sized for a small machine (2 cores): 2 warm-up and 5 timed steps.
-import { createTensor, listBackends, resolveBackend } from '@actllm/core';
+import { createTensor, listBackends } from '@actllm/core';
 import {
   LR_INPUT,
   GraphBuilder,
   buildTrainingStep,
+  createSession,
+  createTrainer,
   initParameters,
   initTrainingState,
+  transformerLm,
 } from '@actllm/graph';
-import { transformerBatch, transformerLm } from '@actllm/graph/parity';
+import { transformerBatch } from '@actllm/graph/parity';
 import { REFERENCE, loadCompared, parseArgs, percentile, trainingFlops } from './models.mjs';
 import '../dist/index.js';
 
@@ -30,7 +33,7 @@ const session = { threads, extra: { graphOptimizationLevel: 'all' } };
 async function matmulPeak(backend, n = 1024, repeat = 10) {
   const g = new GraphBuilder('matmul');
   g.output(g.matmul(g.input('a', 'float32', [n, n]), g.input('b', 'float32', [n, n])), 'c');
-  const s = await backend.createSession(g.build(), {}, session);
+  const s = await createSession(g.build(), {}, { ...session, backend });
   const m = (seed) =>
     createTensor(
       'float32',
@@ -59,11 +62,10 @@ async function matmulPeak(backend, n = 1024, repeat = 10) {
 async function trainingThroughput(backend, count, options) {
   const forward = transformerLm(REFERENCE);
   const step = buildTrainingStep(forward, 'loss', undefined, { weightDecay: 0.01, clipNorm: 1 });
-  const trainer = await backend.createTrainer(
-    step.graph,
-    initTrainingState(step, initParameters(forward, 0)),
-    options,
-  );
+  const trainer = await createTrainer(step, initTrainingState(step, initParameters(forward, 0)), {
+    ...options,
+    backend,
+  });
   const lr = createTensor('float32', [], Float32Array.from([1e-3]));
   const batches = [0, 1, 2].map((i) => ({
     ...transformerBatch(REFERENCE, batch, i),
@@ -91,7 +93,7 @@ async function trainingThroughput(backend, count, options) {
   };
 }
 
-const onnx = (await resolveBackend({ names: ['onnx'] })).backend;
+const onnx = 'onnx';
 const peak = await matmulPeak(onnx);
 const result = {
   benchmark: 'training',
@@ -109,8 +111,7 @@ if (typeof args.compare === 'string') {
   if (other.name === undefined) result.backends[args.compare] = { skipped: other.reason };
   else {
     const warnings = [];
-    const backend = (await resolveBackend({ names: [other.name] })).backend;
-    const r = await trainingThroughput(backend, compareSteps, {
+    const r = await trainingThroughput(other.name, compareSteps, {
       logger: { warn: (m) => warnings.push(m) },
     });
     result.backends[other.name] = { ...r, peak_ratio: r.gflops / peak.gflops, warnings };

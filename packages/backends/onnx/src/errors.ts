@@ -3,9 +3,6 @@ import { ActllmError, type ActllmErrorOptions } from '@actllm/core';
 /** Error codes of @actllm/backend-onnx (stable: match on them, not on messages). */
 export type OnnxBackendErrorCode =
   | 'ONNX_BACKEND_INVALID_OPTION'
-  | 'ONNX_BACKEND_MISSING_FEED'
-  | 'ONNX_BACKEND_UNKNOWN_OUTPUT'
-  | 'ONNX_BACKEND_INVALID_STATE'
   | 'ONNX_BACKEND_DISPOSED'
   | 'ONNX_BACKEND_RUNTIME'
   | 'ONNX_EXPORT_FAILED';

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { rm, stat, writeFile, rename } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TensorMap } from '@actllm/core';
+import { writeFileAtomic } from '@actllm/core/node';
 import { toOnnx, type Graph } from '@actllm/graph';
 import { OnnxBackendError } from './errors.js';
 
@@ -22,15 +22,13 @@ async function isDirectory(path: string): Promise<boolean> {
 export async function exportOnnx(graph: Graph, weights: TensorMap, path: string): Promise<string> {
   const target = (await isDirectory(path)) ? join(path, 'model.onnx') : path;
   const bytes = toOnnx(graph, weights);
-  const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, bytes, { flag: 'wx' });
-    await rename(temp, target);
+    // Cleanup of the temporary file happens inside, and never replaces this error.
+    await writeFileAtomic(target, bytes);
   } catch (error) {
-    await rm(temp, { force: true });
     throw new OnnxBackendError(
       'ONNX_EXPORT_FAILED',
-      `Could not write ${target}: ${error instanceof Error ? error.message : String(error)}. Check that its directory exists and is writable.`,
+      error instanceof Error ? error.message : `Could not write ${target}: ${String(error)}.`,
       { cause: error },
     );
   }

@@ -49,7 +49,10 @@ export function disposedError(what: string): OnnxBackendError {
   return new OnnxBackendError('ONNX_BACKEND_DISPOSED', `${what} was disposed; create a new one.`);
 }
 
-/** An inference session: the graph serialized once, its weights as ONNX initializers. */
+/**
+ * An inference session: the graph serialized once, its weights as ONNX initializers. Graph's
+ * `createSession` has checked weights, feeds and output names before they reach it.
+ */
 class OnnxInferenceSession implements InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -69,14 +72,7 @@ class OnnxInferenceSession implements InferenceSession {
     const session = this.#session;
     if (!session) throw disposedError(`The session of ${this.#what}`);
     const wanted = outputs ?? this.outputNames;
-    const unknown = wanted.filter((n) => !this.outputNames.includes(n));
-    if (unknown.length > 0) {
-      throw new OnnxBackendError(
-        'ONNX_BACKEND_UNKNOWN_OUTPUT',
-        `${this.#what} has no output ${unknown.join(', ')}; its outputs are ${this.outputNames.join(', ')}.`,
-      );
-    }
-    const ortFeeds = feedsFor(this.#ort, this.inputNames, feeds, this.#what);
+    const ortFeeds = feedsFor(this.#ort, this.inputNames, feeds);
     return outputsFrom(await runOrt(session, ortFeeds, wanted, this.#what), wanted);
   }
 

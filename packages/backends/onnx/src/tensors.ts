@@ -24,20 +24,12 @@ export function fromOrt(x: OrtTensor, name: string): Tensor {
   return createTensor(dtype, x.dims, x.data as Tensor['data'] as never);
 }
 
-/** Converts the feeds a session needs, with a typed error naming any that are missing. */
+/** Wraps the feeds a run needs (graph's front door has checked them). */
 export function feedsFor(
   ort: Ort,
   names: readonly string[],
   feeds: TensorMap,
-  what: string,
 ): Record<string, OrtTensor> {
-  const missing = names.filter((n) => feeds[n] === undefined);
-  if (missing.length > 0) {
-    throw new OnnxBackendError(
-      'ONNX_BACKEND_MISSING_FEED',
-      `${what} needs ${missing.join(', ')}; pass ${missing.length === 1 ? 'it' : 'them'} in the feeds (expected inputs: ${names.join(', ')}).`,
-    );
-  }
   const out: Record<string, OrtTensor> = {};
   for (const n of names) out[n] = toOrt(ort, feeds[n] as Tensor);
   return out;

@@ -5,10 +5,8 @@ import {
   type TensorMap,
   type Trainer,
 } from '@actllm/core';
-import { eliminateIdentities, toOnnx, type Graph } from '@actllm/graph';
-import { stateUpdates } from '@actllm/graph/parity';
+import { eliminateIdentities, toOnnx, type Graph, type TrainingStep } from '@actllm/graph';
 import type * as OrtTypes from 'onnxruntime-node';
-import { OnnxBackendError } from './errors.js';
 import { loadOrt, type Ort } from './runtime.js';
 import { createOrtSession, disposedError, runOrt } from './session.js';
 import { feedsFor, fromOrt, outputsFrom, toOrt } from './tensors.js';
@@ -16,41 +14,11 @@ import { feedsFor, fromOrt, outputsFrom, toOrt } from './tensors.js';
 type OrtSession = OrtTypes.InferenceSession;
 type OrtTensor = OrtTypes.Tensor;
 
-/** How a training-step graph's inputs and outputs split between state and batch. */
-interface Wiring {
-  /** State input -> the output that replaces it after a step. */
-  readonly updates: Readonly<Record<string, string>>;
-  /** Inputs that come with every batch (the data and the learning rate). */
-  readonly batchInputs: readonly string[];
-  /** Outputs handed back from `step` (the loss, the gradient norm, ...). */
-  readonly reported: readonly string[];
-  /** State entries that are graph parameters: frozen, embedded as initializers. */
-  readonly frozen: TensorMap;
-}
-
-function wire(graph: Graph, state: TensorMap): Wiring {
-  const inputs = new Set(graph.inputs.map((i) => i.name));
-  const params = new Set(graph.parameters.map((p) => p.name));
-  const stranger = Object.keys(state).filter((n) => !inputs.has(n) && !params.has(n));
-  if (stranger.length > 0) {
-    throw new OnnxBackendError(
-      'ONNX_BACKEND_INVALID_STATE',
-      `State ${stranger.join(', ')} is neither an input nor a parameter of ${graph.name}; pass the state from initTrainingState (plus the frozen parameters).`,
-    );
-  }
-  const updates = stateUpdates(
-    graph,
-    Object.keys(state).filter((n) => inputs.has(n)),
-  );
-  const produced = new Set(Object.values(updates));
+/** The state entries that are graph parameters: frozen, embedded as initializers. */
+function frozenOf(graph: Graph, state: TensorMap): TensorMap {
   const frozen: Record<string, Tensor> = {};
-  for (const p of graph.parameters) if (state[p.name]) frozen[p.name] = state[p.name] as Tensor;
-  return {
-    updates,
-    batchInputs: graph.inputs.map((i) => i.name).filter((n) => state[n] === undefined),
-    reported: graph.outputs.map((o) => o.name).filter((n) => !produced.has(n)),
-    frozen,
-  };
+  for (const p of graph.parameters) frozen[p.name] = state[p.name] as Tensor;
+  return frozen;
 }
 
 /** A host copy: the state handed out must not alias the tensors fed to the next step. */
@@ -66,43 +34,44 @@ function copy(x: Tensor): Tensor {
  */
 class OnnxTrainer implements Trainer {
   readonly #ort: Ort;
-  readonly #wiring: Wiring;
+  readonly #step: TrainingStep;
+  readonly #frozen: TensorMap;
   readonly #fetches: readonly string[];
   readonly #what: string;
   readonly #state = new Map<string, OrtTensor>();
   #session: OrtSession | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(ort: Ort, session: OrtSession, graph: Graph, state: TensorMap, wiring: Wiring) {
+  constructor(ort: Ort, session: OrtSession, step: TrainingStep, state: TensorMap) {
     this.#ort = ort;
     this.#session = session;
-    this.#wiring = wiring;
-    this.#what = `training step ${graph.name}`;
-    this.#fetches = [...wiring.reported, ...Object.values(wiring.updates)];
-    for (const i of graph.inputs) {
-      const x = state[i.name];
-      if (x) this.#state.set(i.name, toOrt(ort, x));
+    this.#step = step;
+    this.#frozen = frozenOf(step.graph, state);
+    this.#what = `training step ${step.graph.name}`;
+    this.#fetches = [...step.reported, ...Object.values(step.updates)];
+    for (const name of Object.keys(step.updates)) {
+      this.#state.set(name, toOrt(ort, state[name] as Tensor));
     }
   }
 
   /** Steps run one after another even when called without awaiting, so state never races. */
   step(batch: TensorMap): Promise<Record<string, Tensor>> {
-    const next = this.#queue.then(() => this.#step(batch));
+    const next = this.#queue.then(() => this.#run(batch));
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
-  async #step(batch: TensorMap): Promise<Record<string, Tensor>> {
+  async #run(batch: TensorMap): Promise<Record<string, Tensor>> {
     const session = this.#live();
     const feeds: Record<string, OrtTensor> = {
-      ...feedsFor(this.#ort, this.#wiring.batchInputs, batch, this.#what),
+      ...feedsFor(this.#ort, this.#step.batchInputs, batch),
       ...Object.fromEntries(this.#state),
     };
     const result = await runOrt(session, feeds, this.#fetches, this.#what);
-    for (const [input, output] of Object.entries(this.#wiring.updates)) {
+    for (const [input, output] of Object.entries(this.#step.updates)) {
       this.#state.set(input, result[output] as OrtTensor);
     }
-    return outputsFrom(result, this.#wiring.reported);
+    return outputsFrom(result, this.#step.reported);
   }
 
   async state(): Promise<Record<string, Tensor>> {
@@ -110,7 +79,7 @@ class OnnxTrainer implements Trainer {
     this.#live();
     const out: Record<string, Tensor> = {};
     for (const [name, x] of this.#state) out[name] = copy(fromOrt(x, name));
-    for (const [name, x] of Object.entries(this.#wiring.frozen)) out[name] = copy(x);
+    for (const [name, x] of Object.entries(this.#frozen)) out[name] = copy(x);
     return out;
   }
 
@@ -129,18 +98,17 @@ class OnnxTrainer implements Trainer {
 }
 
 /**
- * A trainer for a training-step graph. `state` holds every state input (parameters,
- * moments, step: `initTrainingState`) and the values of frozen parameters; each batch
- * holds the remaining inputs, including the learning rate `optim.lr`.
+ * The onnxruntime handler behind graph's `createTrainer`, which has checked the step and
+ * its state: `state` holds every state input of `step.updates` and every frozen parameter.
  */
 export async function createOnnxTrainer(
-  graph: Graph,
+  step: TrainingStep,
   state: TensorMap,
   options?: SessionOptions,
 ): Promise<Trainer> {
   const ort = await loadOrt();
-  const wiring = wire(graph, state);
-  const model = toOnnx(eliminateIdentities(graph), wiring.frozen);
-  const session = await createOrtSession(ort, model, options, `training step ${graph.name}`);
-  return new OnnxTrainer(ort, session, graph, state, wiring);
+  const model = toOnnx(eliminateIdentities(step.graph), frozenOf(step.graph, state));
+  const what = `training step ${step.graph.name}`;
+  const session = await createOrtSession(ort, model, options, what);
+  return new OnnxTrainer(ort, session, step, state);
 }

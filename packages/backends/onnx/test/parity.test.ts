@@ -1,6 +1,6 @@
 import { resolveBackend } from '@actllm/core';
 import type { GraphBackend } from '@actllm/graph';
-import { parityCases, runParityCase } from '@actllm/graph/parity';
+import { feedCheckCases, parityCases, runFeedCheck, runParityCase } from '@actllm/graph/parity';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 
@@ -17,5 +17,12 @@ describe('onnx backend parity with the reference interpreter', () => {
     const r = await runParityCase(backend, c, { session: { threads: 1 } });
     expect(r.message).toBe('');
     expect(r.status).toBe('pass');
+  });
+});
+
+describe('onnx backend feed checks', () => {
+  it.each(feedCheckCases())('$name gives $code', async (c) => {
+    const r = await runFeedCheck(backend, c);
+    expect(r.got).toBe(c.code);
   });
 });

@@ -3,6 +3,7 @@ import {
   GraphBuilder,
   LR_INPUT,
   buildTrainingStep,
+  createTrainer,
   initParameters,
   initTrainingState,
   runTrainingStep,
@@ -32,7 +33,8 @@ vi.mock('onnxruntime-node', async (importOriginal) => {
   return { ...ort, InferenceSession, default: { ...ort, InferenceSession } };
 });
 
-const { onnxBackend } = await import('../src/index.js');
+await import('../src/index.js');
+const ONNX = { backend: 'onnx' } as const;
 
 const lr = (v: number): Tensor => createTensor('float32', [], Float32Array.from([v]));
 
@@ -43,7 +45,7 @@ describe('onnx trainer', () => {
   it('matches the interpreter over several steps with one session, and the loss falls', async () => {
     let reference = initTrainingState(step, initParameters(forward, 11));
     const before = created.count;
-    const trainer = await onnxBackend.createTrainer!(step.graph, reference);
+    const trainer = await createTrainer(step, reference, ONNX);
     const batch = transformerBatch(PARITY_TRANSFORMER, 4, 5);
     const losses: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -78,7 +80,7 @@ describe('onnx trainer', () => {
     const weights = initParameters(model, 2);
     const s = buildTrainingStep(model, 'loss', ['w']);
     const state = { ...initTrainingState(s, weights), bias: weights.bias! };
-    const trainer = await onnxBackend.createTrainer!(s.graph, state);
+    const trainer = await createTrainer(s, state, ONNX);
     const batch = {
       x: uniform(3, [2, 3]),
       y: createTensor('int64', [2], BigInt64Array.from([0n, 1n])),
@@ -95,7 +97,7 @@ describe('onnx trainer', () => {
 
   it('serializes steps called without awaiting', async () => {
     const state = initTrainingState(step, initParameters(forward, 1));
-    const trainer = await onnxBackend.createTrainer!(step.graph, state);
+    const trainer = await createTrainer(step, state, ONNX);
     const batch = { ...transformerBatch(PARITY_TRANSFORMER, 2, 1), [LR_INPUT]: lr(1e-3) };
     await Promise.all([trainer.step(batch), trainer.step(batch), trainer.step(batch)]);
     expect(Number((await trainer.state())['optim.step']!.data[0])).toBe(3);
@@ -104,19 +106,15 @@ describe('onnx trainer', () => {
 
   it('names what is wrong with the state, the batch, or a disposed trainer', async () => {
     const state = initTrainingState(step, initParameters(forward, 1));
-    await expect(
-      onnxBackend.createTrainer!(step.graph, { ...state, typo: lr(1) }),
-    ).rejects.toSatisfy((e) => isActllmError(e, 'ONNX_BACKEND_INVALID_STATE'));
-    const trainer = await onnxBackend.createTrainer!(step.graph, state);
+    await expect(createTrainer(step, { ...state, typo: lr(1) }, ONNX)).rejects.toSatisfy((e) =>
+      isActllmError(e, 'GRAPH_UNKNOWN_FEED'),
+    );
+    const trainer = await createTrainer(step, state, ONNX);
     await expect(trainer.step(transformerBatch(PARITY_TRANSFORMER, 2, 1))).rejects.toThrow(
       /optim\.lr/,
     );
     await trainer.dispose();
-    await expect(trainer.step({})).rejects.toSatisfy((e) =>
-      isActllmError(e, 'ONNX_BACKEND_DISPOSED'),
-    );
-    await expect(trainer.state()).rejects.toSatisfy((e) =>
-      isActllmError(e, 'ONNX_BACKEND_DISPOSED'),
-    );
+    await expect(trainer.step({})).rejects.toSatisfy((e) => isActllmError(e, 'GRAPH_DISPOSED'));
+    await expect(trainer.state()).rejects.toSatisfy((e) => isActllmError(e, 'GRAPH_DISPOSED'));
   });
 });

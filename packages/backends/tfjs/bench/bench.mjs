@@ -8,8 +8,15 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { createTensor } from '@actllm/core';
-import { buildTrainingStep, initParameters, initTrainingState } from '@actllm/graph';
-import { transformerBatch, transformerLm } from '@actllm/graph/parity';
+import {
+  buildTrainingStep,
+  createSession,
+  createTrainer,
+  initParameters,
+  initTrainingState,
+  transformerLm,
+} from '@actllm/graph';
+import { transformerBatch } from '@actllm/graph/parity';
 import { TfjsBackend } from '../dist/index.js';
 
 const { values } = parseArgs({
@@ -30,7 +37,7 @@ async function training(backend, options) {
   const forward = transformerLm(config, batchSize);
   const step = buildTrainingStep(forward, 'loss');
   const state = initTrainingState(step, initParameters(forward, 1));
-  const trainer = await backend.createTrainer(step.graph, state, options);
+  const trainer = await createTrainer(step, state, { ...options, backend });
   const batch = {
     ...transformerBatch(config, batchSize, 2),
     'optim.lr': createTensor('float32', [], Float32Array.of(1e-3)),
@@ -53,7 +60,7 @@ async function training(backend, options) {
 
 async function prefill(backend, options) {
   const forward = transformerLm(config, 1);
-  const session = await backend.createSession(forward, initParameters(forward, 1), options);
+  const session = await createSession(forward, initParameters(forward, 1), { ...options, backend });
   const feeds = transformerBatch(config, 1, 3);
   await session.run(feeds, ['logits']);
   const times = [];

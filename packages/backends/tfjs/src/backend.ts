@@ -5,7 +5,7 @@ import type {
   TensorMap,
   Trainer,
 } from '@actllm/core';
-import type { Graph, GraphBackend } from '@actllm/graph';
+import type { Graph, GraphBackend, TrainingStep } from '@actllm/graph';
 import { deviceOf, detectRuntimes, type ModuleLoader, type RuntimeName } from './runtime.js';
 import { TfjsSession } from './session.js';
 import { TfjsTrainer } from './trainer.js';
@@ -62,10 +62,10 @@ export class TfjsBackend implements GraphBackend {
   }
 
   async createTrainer(
-    trainingGraph: Graph,
+    step: TrainingStep,
     state: TensorMap,
     options?: SessionOptions,
   ): Promise<Trainer> {
-    return TfjsTrainer.create(trainingGraph, state, await this.runtimes(), options);
+    return TfjsTrainer.create(step, state, await this.runtimes(), options);
   }
 }

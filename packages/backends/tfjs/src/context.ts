@@ -27,19 +27,15 @@ function probeIntMatMul(runtime: RuntimeName): boolean {
 export interface TfjsExtra {
   /** Ops to run on @actllm/graph's reference kernels instead of tfjs (for tests, or a runtime bug). */
   readonly referenceOps?: readonly string[];
-  /** The learning rate a trainer feeds when a batch carries none. */
-  readonly learningRate?: number;
 }
 
 export function readExtra(options: SessionOptions | undefined): TfjsExtra {
   const extra = options?.extra ?? {};
   const ops = extra['referenceOps'];
-  const lr = extra['learningRate'];
   return {
     ...(Array.isArray(ops)
       ? { referenceOps: ops.filter((o): o is string => typeof o === 'string') }
       : {}),
-    ...(typeof lr === 'number' ? { learningRate: lr } : {}),
   };
 }
 

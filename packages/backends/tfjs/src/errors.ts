@@ -6,14 +6,10 @@ export type TfjsErrorCode =
   | 'TFJS_UNSUPPORTED_OP'
   /** An int64 value does not fit the int32 range tfjs computes in. */
   | 'TFJS_INT64_RANGE'
-  /** A feed is missing, or has the wrong dtype or shape. */
-  | 'TFJS_INVALID_FEED'
   /** An output name that the graph does not have. */
   | 'TFJS_UNKNOWN_OUTPUT'
   /** A session or trainer was used after dispose(). */
   | 'TFJS_DISPOSED'
-  /** The graph handed to createTrainer is not a training-step graph. */
-  | 'TFJS_NOT_A_TRAINING_GRAPH'
   /** No tfjs runtime could be started. */
   | 'TFJS_RUNTIME_UNAVAILABLE'
   /** A kernel failed while the graph ran (bad index, shapes that do not agree at run time). */

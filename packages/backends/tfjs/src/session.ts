@@ -35,19 +35,12 @@ export class TfjsSession implements InferenceSession {
   readonly #graph: Graph;
   readonly #context: RunContext;
   readonly #weights: Map<string, tf.Tensor>;
-  readonly #bindings: ReadonlyMap<string, number>;
   #disposed = false;
 
-  private constructor(
-    graph: Graph,
-    context: RunContext,
-    weights: Map<string, tf.Tensor>,
-    bindings: Map<string, number>,
-  ) {
+  private constructor(graph: Graph, context: RunContext, weights: Map<string, tf.Tensor>) {
     this.#graph = graph;
     this.#context = context;
     this.#weights = weights;
-    this.#bindings = bindings;
     this.inputNames = graph.inputs.map((i) => i.name);
     this.outputNames = graph.outputs.map((o) => o.name);
   }
@@ -64,10 +57,9 @@ export class TfjsSession implements InferenceSession {
     options: SessionOptions | undefined,
   ): Promise<TfjsSession> {
     const context = await RunContext.create(graph, available, options);
-    const bindings = new Map<string, number>();
     // Weights live on the backend for the session's lifetime; only feeds move per run.
-    const loaded = loadFeeds(graph.parameters, weights, bindings, 'Weight');
-    const session = new TfjsSession(graph, context, loaded, bindings);
+    const loaded = loadFeeds(graph.parameters, weights, 'Weight');
+    const session = new TfjsSession(graph, context, loaded);
     // Compiling the default plan now surfaces unsupported ops at load time, not on first run.
     try {
       context.plan(session.outputNames);
@@ -82,18 +74,11 @@ export class TfjsSession implements InferenceSession {
     if (this.#disposed) {
       throw new TfjsBackendError('TFJS_DISPOSED', 'This session was disposed; create a new one.');
     }
+    // Graph's front door has checked feeds and output names.
     const wanted = [...new Set(outputs ?? this.outputNames)];
-    for (const name of wanted) {
-      if (!this.outputNames.includes(name)) {
-        throw new TfjsBackendError(
-          'TFJS_UNKNOWN_OUTPUT',
-          `Graph ${this.#graph.name} has no output ${name}; ask for one of: ${this.outputNames.join(', ')}.`,
-        );
-      }
-    }
     await this.#context.enter();
     const plan = this.#context.plan(wanted);
-    const loaded = loadFeeds(this.#graph.inputs, feeds, new Map(this.#bindings), 'Input');
+    const loaded = loadFeeds(this.#graph.inputs, feeds, 'Input');
     try {
       const result = plan.execute(new Map([...this.#weights, ...loaded]));
       return readOutputs(this.#context, result, wanted);

@@ -6,72 +6,31 @@ import {
   type TensorMap,
   type Trainer,
 } from '@actllm/core';
-import { LR_INPUT, nextName, type Graph, type TensorRef } from '@actllm/graph';
+import type { TensorRef, TrainingStep } from '@actllm/graph';
 import { TfjsBackendError } from './errors.js';
 import { fromTf } from './convert.js';
-import { RunContext, readExtra } from './context.js';
+import { RunContext } from './context.js';
 import { disposeAll, loadFeeds } from './feeds.js';
 import { readOutputs } from './session.js';
 import type { RuntimeName } from './runtime.js';
 
 /**
- * A training-step graph (from `buildTrainingStep`) run step after step. Every graph input X
- * with an output `X.next` is state (parameters, moments, step count): it stays on the
- * backend, and each step replaces it by its next value and frees the old one, so the
- * number of live tensors does not grow. The other inputs come with each batch.
+ * A training step (from `buildTrainingStep`, checked by graph's `createTrainer`) run step
+ * after step. Its state inputs (parameters, moments, step count) stay on the backend, and
+ * each step replaces them by their next values and frees the old ones, so the number of
+ * live tensors does not grow. The other inputs come with each batch.
  */
-
-interface Wiring {
-  /** State input -> the output that replaces it. */
-  readonly updates: ReadonlyMap<string, string>;
-  readonly stateRefs: readonly TensorRef[];
-  readonly batchRefs: readonly TensorRef[];
-  /** Outputs a step reports (loss, gradient norm, ...). */
-  readonly reported: readonly string[];
-}
-
-export function wiringOf(graph: Graph): Wiring {
-  const outputs = new Set(graph.outputs.map((o) => o.name));
-  const updates = new Map<string, string>();
-  for (const input of graph.inputs) {
-    if (outputs.has(nextName(input.name))) updates.set(input.name, nextName(input.name));
-  }
-  if (updates.size === 0) {
-    throw new TfjsBackendError(
-      'TFJS_NOT_A_TRAINING_GRAPH',
-      `Graph ${graph.name} has no state outputs (an output "X.next" for an input X); build it with buildTrainingStep(), or use createSession for inference.`,
-    );
-  }
-  const updated = new Set(updates.values());
-  return {
-    updates,
-    stateRefs: graph.inputs.filter((i) => updates.has(i.name)),
-    batchRefs: graph.inputs.filter((i) => !updates.has(i.name)),
-    reported: graph.outputs.map((o) => o.name).filter((n) => !updated.has(n)),
-  };
-}
-
 export class TfjsTrainer implements Trainer {
-  readonly #graph: Graph;
+  readonly #step: TrainingStep;
   readonly #context: RunContext;
-  readonly #wiring: Wiring;
   readonly #state: Map<string, tf.Tensor>;
-  readonly #learningRate: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
-  private constructor(
-    graph: Graph,
-    context: RunContext,
-    wiring: Wiring,
-    state: Map<string, tf.Tensor>,
-    lr: number | undefined,
-  ) {
-    this.#graph = graph;
+  private constructor(step: TrainingStep, context: RunContext, state: Map<string, tf.Tensor>) {
+    this.#step = step;
     this.#context = context;
-    this.#wiring = wiring;
     this.#state = state;
-    this.#learningRate = lr;
   }
 
   get runtime(): RuntimeName {
@@ -79,67 +38,49 @@ export class TfjsTrainer implements Trainer {
   }
 
   static async create(
-    graph: Graph,
+    step: TrainingStep,
     state: TensorMap,
     available: readonly RuntimeName[],
     options: SessionOptions | undefined,
   ): Promise<TfjsTrainer> {
-    const wiring = wiringOf(graph);
-    const context = await RunContext.create(graph, available, options);
+    const context = await RunContext.create(step.graph, available, options);
     // Frozen parameters are state that no step changes.
-    const refs = [...wiring.stateRefs, ...graph.parameters];
-    const loaded = loadFeeds(refs, state, new Map(), 'State');
-    return new TfjsTrainer(graph, context, wiring, loaded, readExtra(options).learningRate);
+    const loaded = loadFeeds(stateRefs(step), state, 'State');
+    return new TfjsTrainer(step, context, loaded);
   }
 
   step(batch: TensorMap): Promise<TensorMap> {
     // Steps read the state the previous one wrote: run them one after another.
-    const run = this.#queue.then(() => this.#step(batch));
+    const run = this.#queue.then(() => this.#run(batch));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #step(batch: TensorMap): Promise<TensorMap> {
+  async #run(batch: TensorMap): Promise<TensorMap> {
     this.#assertLive();
     await this.#context.enter();
-    const plan = this.#context.plan(this.#graph.outputs.map((o) => o.name));
-    const loaded = loadFeeds(
-      this.#wiring.batchRefs,
-      this.#withLearningRate(batch),
-      new Map(),
-      'Batch input',
-    );
+    const step = this.#step;
+    const plan = this.#context.plan([...step.reported, ...Object.values(step.updates)]);
+    const loaded = loadFeeds(batchRefs(step), batch, 'Batch input');
     let result: Record<string, tf.Tensor>;
     try {
       result = plan.execute(new Map([...this.#state, ...loaded]));
     } finally {
       disposeAll(loaded.values());
     }
-    for (const [input, output] of this.#wiring.updates) {
+    for (const [input, output] of Object.entries(step.updates)) {
       this.#state.get(input)?.dispose();
       this.#state.set(input, result[output] as tf.Tensor);
     }
-    const reported = Object.fromEntries(
-      this.#wiring.reported.map((n) => [n, result[n] as tf.Tensor]),
-    );
-    return readOutputs(this.#context, reported, this.#wiring.reported);
-  }
-
-  #withLearningRate(batch: TensorMap): TensorMap {
-    const needsLr = this.#wiring.batchRefs.some((r) => r.name === LR_INPUT);
-    if (!needsLr || batch[LR_INPUT] || this.#learningRate === undefined) return batch;
-    return {
-      ...batch,
-      [LR_INPUT]: createTensor('float32', [], Float32Array.of(this.#learningRate)),
-    };
+    const reported = Object.fromEntries(step.reported.map((n) => [n, result[n] as tf.Tensor]));
+    return readOutputs(this.#context, reported, step.reported);
   }
 
   async state(): Promise<TensorMap> {
     await this.#queue;
     this.#assertLive();
-    const refs = [...this.#wiring.stateRefs, ...this.#graph.parameters];
     const out: Record<string, Tensor> = {};
-    for (const ref of refs)
+    for (const ref of stateRefs(this.#step))
       out[ref.name] = fromTf(this.#state.get(ref.name) as tf.Tensor, ref.dtype);
     return out;
   }
@@ -158,6 +99,17 @@ export class TfjsTrainer implements Trainer {
     this.#state.clear();
     this.#context.dispose();
   }
+}
+
+/** The tensors a trainer keeps: the updated state inputs and the frozen parameters. */
+function stateRefs(step: TrainingStep): TensorRef[] {
+  const updated = new Set(Object.keys(step.updates));
+  return [...step.graph.inputs.filter((i) => updated.has(i.name)), ...step.graph.parameters];
+}
+
+function batchRefs(step: TrainingStep): TensorRef[] {
+  const batch = new Set(step.batchInputs);
+  return step.graph.inputs.filter((i) => batch.has(i.name));
 }
 
 /** The number of tensors tfjs holds (for leak checks). */

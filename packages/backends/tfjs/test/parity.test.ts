@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parityCases, runParityCase, type ParityCase } from '@actllm/graph/parity';
+import {
+  feedCheckCases,
+  parityCases,
+  runFeedCheck,
+  runParityCase,
+  type ParityCase,
+} from '@actllm/graph/parity';
 import { TfjsBackend } from '../src/index.js';
 
 /**
@@ -33,5 +39,12 @@ describe.each(['wasm', 'cpu'])('parity kit on the %s runtime', (device) => {
     const result = await runParityCase(backend, c, { session: { device } });
     expect(result.message).toBe('');
     expect(result.status).toBe('pass');
+  });
+});
+
+describe('tfjs feed checks', () => {
+  it.each(feedCheckCases())('$name gives $code', async (c) => {
+    const r = await runFeedCheck(backend, c);
+    expect(r.got).toBe(c.code);
   });
 });

@@ -11,7 +11,7 @@ import { OP_SPECS, type OpSpec } from './op-specs.js';
 import { transformerLm, type TransformerConfig } from './model.js';
 import { integers, uniform } from './tensors.js';
 
-/** The bar: 1e-4 relative for float32 outputs and gradients. */
+/** 1e-4 relative for float32 outputs and gradients. */
 export const PARITY_TOLERANCE = 1e-4;
 
 /** The parity model: small enough for the interpreter, with every transformer ingredient. */
@@ -160,6 +160,7 @@ function trainingCases(): ParityCase[] {
     feeds: {},
     expected: {},
     tolerance: PARITY_TOLERANCE,
+    step,
     state,
     steps,
     expectedState: current,

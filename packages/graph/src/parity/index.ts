@@ -20,7 +20,9 @@ export type {
   ParityTrainerStep,
 } from './types.js';
 export { PARITY_TOLERANCE, PARITY_TRANSFORMER, parityCases, transformerBatch } from './cases.js';
-export { runParityCase, runParitySuite, stateUpdates, tensorError } from './runner.js';
+export { runParityCase, runParitySuite, tensorError } from './runner.js';
+export { feedCheckCases, runFeedCheck } from './feed-checks.js';
+export type { FeedCheckCase, FeedCheckResult } from './feed-checks.js';
 export type { ParityOptions, ParitySuiteOptions } from './runner.js';
 export { transformerLm } from './model.js';
 export type { TransformerConfig } from './model.js';

@@ -1,6 +1,6 @@
 import type { SessionOptions, Tensor, TensorMap } from '@actllm/core';
 import type { GraphBackend } from '../ir.js';
-import { nextName } from '../training.js';
+import { createSession, createTrainer } from '../session.js';
 import type { ParityCase, ParityResult } from './types.js';
 import { parityCases } from './cases.js';
 
@@ -64,7 +64,7 @@ async function runSessionCase(
   c: ParityCase,
   options: SessionOptions,
 ): Promise<Comparison> {
-  const session = await backend.createSession(c.graph, c.weights, options);
+  const session = await createSession(c.graph, c.weights, { ...options, backend });
   try {
     const out = await session.run(c.feeds);
     return compareMaps(out, c.expected, c);
@@ -78,9 +78,8 @@ async function runTrainerCase(
   c: ParityCase,
   options: SessionOptions,
 ): Promise<Comparison> {
-  const create = backend.createTrainer?.bind(backend);
-  if (!create) throw new Error('the backend declares train but has no createTrainer()');
-  const trainer = await create(c.graph, c.state ?? {}, options);
+  if (!c.step) throw new Error(`trainer case ${c.name} has no training step`);
+  const trainer = await createTrainer(c.step, c.state ?? {}, { ...options, backend });
   try {
     let maxError = 0;
     const failures: string[] = [];
@@ -180,20 +179,4 @@ export async function runParitySuite(
     results.push(await runParityCase(backend, c, options));
   }
   return results;
-}
-
-/**
- * The state inputs of a training-step graph that `step` replaces, as `{ input: output }`:
- * every key of `state` for which the graph has an output named `nextName(key)`. Keys
- * without one (frozen parameters) are fed unchanged. This is the convention the `trainer`
- * cases assume of `createTrainer(graph, state)`; a backend can call it to wire its state.
- */
-export function stateUpdates(
-  graph: { readonly outputs: readonly { readonly name: string }[] },
-  state: readonly string[],
-): Record<string, string> {
-  const outputs = new Set(graph.outputs.map((o) => o.name));
-  const updates: Record<string, string> = {};
-  for (const name of state) if (outputs.has(nextName(name))) updates[name] = nextName(name);
-  return updates;
 }

@@ -1,5 +1,6 @@
 import type { TensorMap } from '@actllm/core';
 import type { Graph } from '../ir.js';
+import type { TrainingStep } from '../training.js';
 
 /**
  * What a parity case exercises: one op, a whole model forward pass, a gradient graph, a
@@ -16,10 +17,10 @@ export interface ParityTrainerStep {
 }
 
 /**
- * One check of a backend against the reference interpreter. Session cases run
- * `createSession(graph, weights).run(feeds)` and compare every `expected` output; trainer
- * cases run `createTrainer(graph, state)`, step through `steps`, then compare `state()`
- * with `expectedState`.
+ * One check of a backend against the reference interpreter, through graph's front door.
+ * Session cases run `createSession(graph, weights).run(feeds)` and compare every `expected`
+ * output; trainer cases run `createTrainer(step, state)`, step through `steps`, then
+ * compare `state()` with `expectedState`.
  */
 export interface ParityCase {
   readonly name: string;
@@ -37,7 +38,8 @@ export interface ParityCase {
   readonly tolerance: number;
   /** Every output must match bit for bit (integer and boolean outputs always must). */
   readonly exact?: boolean;
-  /** Trainer cases: the initial state handed to `createTrainer`. */
+  /** Trainer cases: the training step and the initial state handed to `createTrainer`. */
+  readonly step?: TrainingStep;
   readonly state?: TensorMap;
   readonly steps?: readonly ParityTrainerStep[];
   readonly expectedState?: TensorMap;

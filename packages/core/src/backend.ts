@@ -51,13 +51,14 @@ export interface Trainer {
 
 /**
  * The plugin contract. `G` is the model representation the backend accepts (the
- * `@actllm/graph` IR for the built-in backends); core does not depend on it.
+ * `@actllm/graph` IR for the built-in backends) and `T` the training step it trains (for
+ * graph backends, a graph together with its state wiring); core depends on neither.
  */
-export interface Backend<G = unknown> {
+export interface Backend<G = unknown, T = G> {
   readonly capabilities: BackendCapabilities;
   /** Loads the runtime. Called at most once per registered backend, lazily, by the registry. */
   init(name: string): Promise<void>;
   createSession(graph: G, weights: TensorMap, options?: SessionOptions): Promise<InferenceSession>;
   /** Required when `capabilities.train` is true. */
-  createTrainer?(trainingGraph: G, state: TensorMap, options?: SessionOptions): Promise<Trainer>;
+  createTrainer?(training: T, state: TensorMap, options?: SessionOptions): Promise<Trainer>;
 }

@@ -77,7 +77,10 @@ export function createTensor<D extends DType>(
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a plain array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  if (typeof value === 'object') {
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+    return typeof ctor?.name === 'string' ? ctor.name : 'an object';
+  }
   return typeof value;
 }
 
@@ -100,12 +103,12 @@ export function tensorProblem(
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     return 'its shape must be an array of non-negative integers';
   }
-  const Ctor = ARRAY_OF[dtype as DType];
+  const Ctor = ARRAY_OF[dtype];
   const wide = options.float64 === true && dtype === 'float32' && data instanceof Float64Array;
   if (!(data instanceof Ctor) && !wide) {
     return `its data is ${describe(data)}; a ${dtype} tensor holds a ${Ctor.name}`;
   }
-  const size = shape.reduce((a, d) => a * d, 1);
+  const size = (shape as number[]).reduce((a, d) => a * d, 1);
   if ((data as ArrayLike<unknown>).length !== size) {
     return `its data holds ${(data as ArrayLike<unknown>).length} elements but its shape [${shape.join(', ')}] needs ${size}`;
   }

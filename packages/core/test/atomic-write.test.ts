@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isActllmError } from '../src/index.js';
 import { ATOMIC_TEMP_PREFIX, writeFileAtomic, writeFileAtomicSync } from '../src/node/index.js';
@@ -71,6 +72,14 @@ describe('writeFileAtomic', () => {
     writeFileSync(dead, 'half');
     writeFileAtomicSync(join(dir, 'c.bin'), 'x');
     expect(readdirSync(dir)).not.toContain(`${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-abcdef-model.onnx`);
+  });
+
+  it('keeps what another thread of this process may be writing, removes its own leftovers', async () => {
+    const otherThread = `${ATOMIC_TEMP_PREFIX}${process.pid}-${threadId + 1}-abcdef-x.bin`;
+    const ownLeftover = `${ATOMIC_TEMP_PREFIX}${process.pid}-${threadId}-abcdef-x.bin`;
+    for (const n of [otherThread, ownLeftover]) writeFileSync(join(dir, n), 'half');
+    await writeFileAtomic(join(dir, 'x.bin'), 'x');
+    expect(readdirSync(dir).sort()).toEqual([otherThread, 'x.bin'].sort());
   });
 
   it('lets concurrent writes of one process into one folder all succeed', async () => {

@@ -1,6 +1,7 @@
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix } from 'node:path';
-import { VIEW_NAMES, type EpisodeRecord, type ViewName } from '@actllm/core';
+import { VIEW_NAMES, isActllmError, type EpisodeRecord, type ViewName } from '@actllm/core';
+import { writeFileAtomic } from '@actllm/core/node';
 import { assistantText } from './assistant-text.js';
 import { episodeToConversation, type EpisodeDialogueOptions } from './episode.js';
 import { DialogueError } from './errors.js';
@@ -159,19 +160,16 @@ async function copyImages(
   return copied;
 }
 
-/** Writes a file through a temporary sibling and a rename, so readers never see half of it. */
+/** Writes a file atomically and durably (core's writeFileAtomic), so readers never see half of it. */
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(temp, text);
-    await rename(temp, file);
+    await writeFileAtomic(file, text);
   } catch (e) {
-    // Best effort: the temporary file may not exist, or its folder may be what failed.
-    await rm(temp, { force: true }).catch(() => undefined);
     throw new DialogueError(
       'DIALOGUE_EXPORT_FAILED',
-      `Could not write ${file}: ${(e as Error).message}`,
+      // Core's error already names the file and says what to do.
+      isActllmError(e) ? e.message : `Could not write ${file}: ${(e as Error).message}`,
       { cause: e },
     );
   }

@@ -34,13 +34,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Orphan temporaries are ours (prefix) and their writer is gone, or is us and is done. */
+/**
+ * Orphan temporaries are ours (prefix) and their writer is gone: another process that no
+ * longer runs, or this very thread when it is not writing them. Another thread of this
+ * process may be writing one right now, so those are left for a later process to remove.
+ */
 function isOrphan(folder: string, name: string): boolean {
   if (!name.startsWith(ATOMIC_TEMP_PREFIX)) return false;
-  const pid = Number(name.slice(ATOMIC_TEMP_PREFIX.length).split('-')[0]);
+  const [pidText, threadText] = name.slice(ATOMIC_TEMP_PREFIX.length).split('-');
+  const pid = Number(pidText);
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return !inFlight.has(join(folder, name));
-  return !isAlive(pid);
+  if (pid !== process.pid) return !isAlive(pid);
+  return Number(threadText) === threadId && !inFlight.has(join(folder, name));
 }
 
 function writeError(target: string, error: unknown): ActllmError<'FILE_WRITE_FAILED'> {

@@ -11,6 +11,8 @@ export interface Camera {
   readonly height: number;
   /** Writes px, py, w into out[0..2]; returns false when the point is behind the camera. */
   project(x: number, y: number, z: number, out: Float64Array): boolean;
+  /** Writes into out[0..2] a vector from the world point towards the camera (for back-face culling). */
+  toCamera(x: number, y: number, z: number, out: Float64Array): void;
   readonly kind: 'orthographic' | 'perspective';
 }
 
@@ -19,10 +21,13 @@ export interface ViewSize {
   readonly height: number;
 }
 
-/** Default image sizes: small enough for a CPU policy. */
+/**
+ * Default image sizes (width x height), sized for a learned policy: at 192x192 a small
+ * object covers about 150 pixels of the top view; the front view has VIMA-Bench's 2:1 shape.
+ */
 export const DEFAULT_VIEW_SIZES: Readonly<Record<ViewName, ViewSize>> = {
-  top: { width: 64, height: 64 },
-  front: { width: 128, height: 64 },
+  top: { width: 192, height: 192 },
+  front: { width: 256, height: 128 },
 };
 
 function checkSize(size: ViewSize, view: string): void {
@@ -58,15 +63,25 @@ export function topCamera(size: ViewSize): Camera {
       out[2] = z;
       return true;
     },
+    toCamera(_x, _y, _z, out) {
+      out[0] = 0;
+      out[1] = 0;
+      out[2] = 1;
+    },
   };
 }
 
-/** The front view: a pinhole camera in front of the table (y < 0), above it, looking at its centre. */
+/**
+ * The front view: a pinhole camera in front of the table (y < 0), above it, looking at the
+ * workspace. The long lens and the framing are chosen so that at the 2:1 aspect the
+ * workspace spans about 87% of the columns (near edge) and 84% of the rows, with room above
+ * the far edge for a stack of objects.
+ */
 export function frontCamera(size: ViewSize): Camera {
   checkSize(size, 'front');
   const { width, height } = size;
-  const eye = [0.5, -0.7, 0.8] as const;
-  const target = [0.5, 0.48, 0] as const;
+  const eye = [0.5, -0.86, 1.0] as const;
+  const target = [0.5, 0.44, 0] as const;
   const f = normalize([target[0] - eye[0], target[1] - eye[1], target[2] - eye[2]]);
   const r = normalize([f[1], -f[0], 0]); // f x up
   const u = [
@@ -74,7 +89,7 @@ export function frontCamera(size: ViewSize): Camera {
     r[2] * f[0] - r[0] * f[2],
     r[0] * f[1] - r[1] * f[0],
   ] as const;
-  const fovY = (38 * Math.PI) / 180;
+  const fovY = (25 * Math.PI) / 180;
   const focal = height / 2 / Math.tan(fovY / 2);
   return {
     width,
@@ -90,6 +105,11 @@ export function frontCamera(size: ViewSize): Camera {
       out[1] = height / 2 - ((dx * u[0] + dy * u[1] + dz * u[2]) / depth) * focal;
       out[2] = 1 / depth;
       return true;
+    },
+    toCamera(x, y, z, out) {
+      out[0] = eye[0] - x;
+      out[1] = eye[1] - y;
+      out[2] = eye[2] - z;
     },
   };
 }

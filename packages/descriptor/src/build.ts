@@ -1,7 +1,11 @@
-import type { BoundingBox, ObjectState, ViewName } from '@actllm/core';
+import { VIEW_NAMES, type BoundingBox, type ObjectState, type ViewName } from '@actllm/core';
+import { z } from 'zod';
+import { describeValue, quote } from './arguments.js';
 import { DescriptorError } from './errors.js';
-import { DEFAULT_BINS, checkBins, quantizeAngle, quantizeUnit } from './quantize.js';
+import { binsOption, readOptions } from './options.js';
+import { DEFAULT_BINS, quantizeAngle, quantizeUnit } from './quantize.js';
 import {
+  MAX_SCENE_OBJECTS,
   NAME_PATTERN,
   SCENE_SCHEMA_VERSION,
   assertScene,
@@ -32,6 +36,12 @@ export interface BuildOptions {
  * from the robot's side of the table, which keeps nearby objects next to each other in text.
  */
 export function compareObjects(a: DescribedObject, b: DescribedObject): number {
+  if (!isObject(a) || !isObject(b)) {
+    throw new DescriptorError(
+      'DESCRIPTOR_INVALID_ARGUMENT',
+      `compareObjects compares two described objects; got ${describeValue(a)} and ${describeValue(b)}.`,
+    );
+  }
   return (
     a.y - b.y ||
     a.x - b.x ||
@@ -45,6 +55,10 @@ export function compareObjects(a: DescribedObject, b: DescribedObject): number {
   );
 }
 
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
 function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;
@@ -55,35 +69,90 @@ function compareOptional(a: number | undefined, b: number | undefined): number {
   return (a ?? -Infinity) - (b ?? -Infinity) || 0;
 }
 
+const BuildOptionsSchema = z.strictObject({
+  frame: z.enum(['workspace', ...VIEW_NAMES]).optional(),
+  bins: binsOption.optional(),
+  size: z.boolean().optional(),
+  theta: z.boolean().optional(),
+  ids: z.boolean().optional(),
+});
+
 /**
  * Builds the descriptor of a scene from ground-truth object states: quantized to bin
  * centres and in the documented order ({@link compareObjects}). In a view frame, objects not
- * visible in that view (no bounding box) are left out. Throws `DESCRIPTOR_INVALID_OBJECT`
- * for an object whose names cannot be written or whose numbers are not finite.
+ * visible in that view (no bounding box) are left out. Throws `DESCRIPTOR_INVALID_ARGUMENT`
+ * when `objects` is not an array, `DESCRIPTOR_INVALID_OBJECT` for an object state that is
+ * malformed, has names that cannot be written or numbers that are not finite,
+ * `DESCRIPTOR_INVALID_SCENE` for more than {@link MAX_SCENE_OBJECTS} described objects and
+ * `DESCRIPTOR_INVALID_OPTIONS` for unknown options or values.
  */
 export function buildScene(
   objects: readonly ObjectState[],
   options: BuildOptions = {},
 ): SceneDescriptor {
-  const frame = options.frame ?? 'workspace';
-  const bins = checkBins(options.bins ?? DEFAULT_BINS);
-  const withTheta = options.theta ?? frame === 'workspace';
+  const checked = readOptions(BuildOptionsSchema, options, 'buildScene');
+  const frame = checked.frame ?? 'workspace';
+  const bins = checked.bins ?? DEFAULT_BINS;
+  const withTheta = checked.theta ?? frame === 'workspace';
   if (withTheta && frame !== 'workspace') {
     throw new DescriptorError(
       'DESCRIPTOR_INVALID_OPTIONS',
       `theta is only defined in the workspace frame; drop the theta option for the ${frame} view.`,
     );
   }
-  const described: DescribedObject[] = [];
-  for (const state of objects) {
-    const entry =
-      frame === 'workspace' ? describeOnTable(state, withTheta) : describeInView(state, frame);
-    if (entry === undefined) continue;
-    described.push(
-      finish(entry, state, { bins, size: options.size ?? false, ids: options.ids ?? false }),
+  if (!Array.isArray(objects)) {
+    throw new DescriptorError(
+      'DESCRIPTOR_INVALID_ARGUMENT',
+      `buildScene reads an array of object states; got ${describeValue(objects)}.`,
     );
   }
+  const described: DescribedObject[] = [];
+  const finishing = { bins, size: checked.size ?? false, ids: checked.ids ?? false };
+  (objects as readonly unknown[]).forEach((value, index) => {
+    const state = checkState(value, index);
+    const entry =
+      frame === 'workspace' ? describeOnTable(state, withTheta) : describeInView(state, frame);
+    if (entry === undefined) return;
+    if (described.length === MAX_SCENE_OBJECTS) throw tooManyObjects(objects.length);
+    described.push(finish(entry, state, finishing));
+  });
   return { version: SCENE_SCHEMA_VERSION, objects: described.sort(compareObjects) };
+}
+
+function tooManyObjects(count: number): DescriptorError {
+  return new DescriptorError(
+    'DESCRIPTOR_INVALID_SCENE',
+    `A scene holds at most ${MAX_SCENE_OBJECTS} objects; ${count} object states were given. Describe fewer objects.`,
+  );
+}
+
+/** The fields of an `ObjectState` that the builder reads; zod numbers are finite. */
+const StateSchema = z.looseObject({
+  id: z.string(),
+  shape: z.string(),
+  color: z.string(),
+  pose: z.looseObject({ x: z.number(), y: z.number(), theta: z.number() }),
+  size: z.looseObject({ x: z.number(), y: z.number() }),
+  bbox: z.record(
+    z.string(),
+    z
+      .looseObject({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() })
+      .nullable()
+      .optional(),
+  ),
+});
+
+function checkState(value: unknown, index: number): ObjectState {
+  const result = StateSchema.safeParse(value);
+  if (result.success) return value as ObjectState;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `.${issue.path.map(String).join('.')}` : '';
+  const id = (value as { id?: unknown } | null)?.id;
+  const named = typeof id === 'string' ? ` (id ${quote(id)})` : '';
+  throw new DescriptorError(
+    'DESCRIPTOR_INVALID_OBJECT',
+    `Object state ${index}${named}${where}: ${issue?.message ?? 'invalid'}; an object state is core's ObjectState (id, shape, color, pose, size, bbox) with finite numbers.`,
+  );
 }
 
 interface Geometry {
@@ -97,7 +166,6 @@ interface Geometry {
 
 function describeOnTable(state: ObjectState, withTheta: boolean): Geometry {
   const { pose, size } = state;
-  requireFinite(state, [pose.x, pose.y, pose.theta, size.x, size.y], 'pose and size');
   const g: Geometry = { x: pose.x, y: pose.y, w: size.x, h: size.y };
   if (withTheta) g.theta = pose.theta;
   return g;
@@ -106,7 +174,6 @@ function describeOnTable(state: ObjectState, withTheta: boolean): Geometry {
 function describeInView(state: ObjectState, view: ViewName): Geometry | undefined {
   const box: BoundingBox | null | undefined = state.bbox[view];
   if (box === null || box === undefined) return undefined;
-  requireFinite(state, [box.x0, box.y0, box.x1, box.y1], `bbox.${view}`);
   return {
     x: (box.x0 + box.x1) / 2,
     y: (box.y0 + box.y1) / 2,
@@ -137,34 +204,27 @@ function finish(
   };
 }
 
-function requireFinite(state: ObjectState, values: readonly number[], what: string): void {
-  if (!values.every(Number.isFinite)) {
-    throw new DescriptorError(
-      'DESCRIPTOR_INVALID_OBJECT',
-      `Object ${JSON.stringify(state.id)} has a non-finite ${what}; every coordinate must be a finite number.`,
-    );
-  }
-}
-
 function requireName(state: ObjectState, field: string, value: string): void {
   if (!NAME_PATTERN.test(value)) {
     throw new DescriptorError(
       'DESCRIPTOR_INVALID_OBJECT',
-      `Object ${JSON.stringify(state.id)} has ${field} ${JSON.stringify(value)}, which cannot be one token; use letters, digits and _ . - (e.g. letter_r), at most 64 characters.`,
+      `Object ${quote(state.id)} has ${field} ${quote(value, 70)}, which cannot be one token; use letters, digits and _ . - (e.g. letter_r), at most 64 characters.`,
     );
   }
 }
 
+const BinsOnly = z.strictObject({ bins: binsOption.optional() });
+
 /**
  * Puts any valid scene at bin resolution and in the documented order: the form in which both
  * serializations round-trip exactly. Fields keep their presence; throws
- * `DESCRIPTOR_INVALID_SCENE` for an invalid scene.
+ * `DESCRIPTOR_INVALID_SCENE` for an invalid scene, `DESCRIPTOR_INVALID_OPTIONS` for bad options.
  */
 export function canonicalizeScene(
   scene: SceneDescriptor,
   options: { readonly bins?: number } = {},
 ): SceneDescriptor {
-  const bins = checkBins(options.bins ?? DEFAULT_BINS);
+  const bins = readOptions(BinsOnly, options, 'canonicalizeScene').bins ?? DEFAULT_BINS;
   const valid = assertScene(scene);
   const objects = valid.objects.map((o) => quantizeObject(o, bins));
   return { version: SCENE_SCHEMA_VERSION, objects: objects.sort(compareObjects) };

@@ -9,8 +9,13 @@ export type DescriptorErrorCode =
   | 'DESCRIPTOR_INVALID_SCENE'
   /** An `ObjectState` handed to the builder cannot be described (bad name, non-finite pose). */
   | 'DESCRIPTOR_INVALID_OBJECT'
-  /** An option is out of its documented domain (for example a bin count that is not an integer). */
-  | 'DESCRIPTOR_INVALID_OPTIONS';
+  /**
+   * An option is out of its documented domain (a bin count that is not an integer, an unknown
+   * option name or value).
+   */
+  | 'DESCRIPTOR_INVALID_OPTIONS'
+  /** An argument of the wrong type (a number where a string or an array is expected, ...). */
+  | 'DESCRIPTOR_INVALID_ARGUMENT';
 
 /** Every error this package throws on purpose. Parsing never throws: it reports problems. */
 export class DescriptorError extends ActllmError<DescriptorErrorCode> {

@@ -11,6 +11,7 @@ export type { DescriptorErrorCode } from './errors.js';
 
 export {
   DescribedObjectSchema,
+  MAX_SCENE_OBJECTS,
   NAME_PATTERN,
   SCENE_SCHEMA_VERSION,
   SceneDescriptorSchema,

@@ -1,7 +1,9 @@
 import { angleDifference, distance, normalizeAngle, type Action, type Pose } from '@actllm/core';
-import { DescriptorError } from './errors.js';
+import { z } from 'zod';
 import { assign } from './hungarian.js';
-import { DEFAULT_BINS, checkBins } from './quantize.js';
+import { pairIdentical } from './identical.js';
+import { binsOption, nonNegative, readOptions } from './options.js';
+import { DEFAULT_BINS } from './quantize.js';
 import { assertScene, type DescribedObject, type SceneDescriptor } from './schema.js';
 
 /** One object seen in both scenes whose position or yaw changed beyond the tolerance. */
@@ -43,6 +45,14 @@ export interface InferOptions {
   readonly pushMaxOffset?: number;
 }
 
+const InferOptionsSchema = z.strictObject({
+  bins: binsOption.optional(),
+  tolerance: nonNegative.optional(),
+  angleTolerance: nonNegative.optional(),
+  pushMaxAngle: nonNegative.max(Math.PI).optional(),
+  pushMaxOffset: nonNegative.optional(),
+});
+
 /**
  * Explains the change from `before` to `after` as one action. Objects are matched by `id`
  * when both scenes give one, the rest by shape, colour and view, and nearest first
@@ -54,18 +64,21 @@ export interface InferOptions {
  * - Several moved, all in about the same direction and lying along one line: `push` from the
  *   rearmost object's old centre to the foremost object's new centre, with `theta` the push
  *   direction. Anything else: `ambiguous`.
- * Throws `DESCRIPTOR_INVALID_SCENE` for an invalid scene.
+ * Scenes hold at most MAX_SCENE_OBJECTS objects, and objects that did not move are paired
+ * before the assignment, which then only sees the objects that moved (cubic in their number).
+ * Throws `DESCRIPTOR_INVALID_SCENE` for an invalid scene, `DESCRIPTOR_INVALID_OPTIONS` for an
+ * unknown option or a value outside its domain (tolerances are finite numbers >= 0,
+ * `pushMaxAngle` at most pi).
  */
 export function inferAction(
   before: SceneDescriptor,
   after: SceneDescriptor,
   options: InferOptions = {},
 ): Transition {
-  const bins = checkBins(options.bins ?? DEFAULT_BINS);
-  const tolerance = options.tolerance ?? 1.5 / bins;
-  const angleTolerance = options.angleTolerance ?? (1.5 * 2 * Math.PI) / bins;
-  checkNonNegative(tolerance, 'tolerance');
-  checkNonNegative(angleTolerance, 'angleTolerance');
+  const checked = readOptions(InferOptionsSchema, options, 'inferAction');
+  const bins = checked.bins ?? DEFAULT_BINS;
+  const tolerance = checked.tolerance ?? 1.5 / bins;
+  const angleTolerance = checked.angleTolerance ?? (1.5 * 2 * Math.PI) / bins;
   const pairs = matchObjects(assertScene(before).objects, assertScene(after).objects);
   const moved = pairs.matched
     .map(([b, a]) => movement(b, a))
@@ -76,20 +89,11 @@ export function inferAction(
   if (moved.length === 1) return { status: 'action', action: pickPlace(first), moved };
   const push = explainPush(
     moved,
-    options.pushMaxAngle ?? Math.PI / 6,
-    options.pushMaxOffset ?? 0.1,
+    checked.pushMaxAngle ?? Math.PI / 6,
+    checked.pushMaxOffset ?? 0.1,
   );
   if (push === undefined) return { status: 'ambiguous', reason: 'several_moved', moved };
   return { status: 'action', action: push, moved };
-}
-
-function checkNonNegative(value: number, name: string): void {
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new DescriptorError(
-      'DESCRIPTOR_INVALID_OPTIONS',
-      `${name} must be a finite number >= 0; got ${String(value)}.`,
-    );
-  }
 }
 
 function movement(before: DescribedObject, after: DescribedObject): MovedObject {
@@ -146,6 +150,11 @@ interface Matching {
   readonly complete: boolean;
 }
 
+/** Objects at the same place have distance 0: they can be paired before the assignment. */
+function positionKey(o: DescribedObject): string {
+  return `${o.x}\u0000${o.y}`;
+}
+
 /** Matches by id first, then by shape, colour and view with a minimum total distance. */
 export function matchObjects(
   before: readonly DescribedObject[],
@@ -177,9 +186,10 @@ export function matchObjects(
   let complete = true;
   for (const g of groups.values()) {
     if (g.before.length !== g.after.length) complete = false;
-    const cost = g.before.map((b) => g.after.map((a) => distance(b, a)));
+    const rest = pairIdentical(g.before, g.after, positionKey, matched);
+    const cost = rest.before.map((b) => rest.after.map((a) => distance(b, a)));
     for (const [i, j] of assign(cost).pairs)
-      matched.push([g.before[i] as DescribedObject, g.after[j] as DescribedObject]);
+      matched.push([rest.before[i] as DescribedObject, rest.after[j] as DescribedObject]);
   }
   return { matched, complete };
 }

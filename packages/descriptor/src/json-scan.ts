@@ -130,12 +130,17 @@ function scanScalar(text: string, i: number): number | JsonSyntaxError {
 }
 
 export interface JsonSpans {
-  /** Elements of arrays that are direct members of the top-level object, in order. */
+  /** Elements of the top-level object's `"objects"` array (the last one, as JSON.parse reads it), in order. */
   readonly elements: readonly Span[];
   /** Complete `{...}` objects that contain no object or array. */
   readonly leaves: readonly Span[];
   /** Start of a flat `{` that is never closed (truncated text), or -1. */
   readonly unclosedLeaf: number;
+  /**
+   * The first place of each key of the top-level object, by its quoted text as written
+   * (`"objects"`), so problems about keys are located without searching the text again.
+   */
+  readonly topKeys: ReadonlyMap<string, Span>;
 }
 
 interface Open {
@@ -151,13 +156,16 @@ interface Open {
 export function scanJsonSpans(text: string): JsonSpans {
   const elements: Span[] = [];
   const leaves: Span[] = [];
+  const topKeys = new Map<string, Span>();
   const stack: Open[] = [];
   let elementStart = -1;
+  let inObjects = false;
   let lastEnd = 0;
   let i = 0;
   while (i < text.length) {
     const c = text.charAt(i);
-    const inElementArray = stack.length === 2 && stack[0]?.ch === '{' && stack[1]?.ch === '[';
+    const inElementArray =
+      inObjects && stack.length === 2 && stack[0]?.ch === '{' && stack[1]?.ch === '[';
     if (inElementArray && elementStart < 0 && !/[\s,\]]/.test(c)) elementStart = i;
     if (inElementArray && (c === ',' || c === ']') && elementStart >= 0) {
       elements.push({ start: elementStart, end: lastEnd });
@@ -165,6 +173,17 @@ export function scanJsonSpans(text: string): JsonSpans {
     }
     if (c === '"') {
       const end = skipStringLoosely(text, i);
+      if (
+        stack.length === 1 &&
+        stack[0]?.ch === '{' &&
+        text.charAt(skipWhitespace(text, end)) === ':'
+      ) {
+        const key = text.slice(i, end);
+        if (!topKeys.has(key)) topKeys.set(key, { start: i, end });
+        // JSON.parse keeps the last of repeated keys, so the elements restart with each "objects".
+        inObjects = key === '"objects"';
+        if (inObjects) elements.length = 0;
+      }
       lastEnd = end;
       i = end;
       continue;
@@ -182,7 +201,7 @@ export function scanJsonSpans(text: string): JsonSpans {
   }
   const top = stack[stack.length - 1];
   const unclosedLeaf = top?.ch === '{' && !top.nested ? top.start : -1;
-  return { elements, leaves, unclosedLeaf };
+  return { elements, leaves, unclosedLeaf, topKeys };
 }
 
 /** The offset after a string, or the end of the text when it is never closed. */

@@ -1,7 +1,14 @@
 import { distance, symmetricAngleDistance } from '@actllm/core';
-import { DescriptorError } from './errors.js';
+import { z } from 'zod';
 import { assign } from './hungarian.js';
-import { assertScene, type SceneDescriptor } from './schema.js';
+import { pairIdentical } from './identical.js';
+import { nonNegative, readOptions } from './options.js';
+import { assertScene, type DescribedObject, type SceneDescriptor } from './schema.js';
+
+const CompareOptionsSchema = z.strictObject({
+  matchDistance: nonNegative.optional(),
+  attributeCost: nonNegative.optional(),
+});
 
 export interface CompareOptions {
   /** A predicted and a true object farther apart than this are not a match (default 0.1). */
@@ -48,32 +55,23 @@ export interface SceneComparison {
  * per wrong shape or colour, so attributes steer which object goes with which while a
  * wrong colour at the right place still counts as found. An assigned pair farther apart than
  * `matchDistance` is no match: a false positive and a false negative. Views are ignored:
- * compare scenes of the same frame. Throws `DESCRIPTOR_INVALID_SCENE` for an invalid scene.
+ * compare scenes of the same frame. Identical objects are paired before the assignment, which
+ * then only sees the rest (scenes hold at most MAX_SCENE_OBJECTS objects). Throws
+ * `DESCRIPTOR_INVALID_SCENE` for an invalid scene, `DESCRIPTOR_INVALID_OPTIONS` for an unknown
+ * option or a value that is not a finite number >= 0.
  */
 export function compare(
   predicted: SceneDescriptor,
   truth: SceneDescriptor,
   options: CompareOptions = {},
 ): SceneComparison {
-  const matchDistance = options.matchDistance ?? 0.1;
-  const attributeCost = options.attributeCost ?? 0.5;
-  if (!(matchDistance >= 0) || !(attributeCost >= 0)) {
-    throw new DescriptorError(
-      'DESCRIPTOR_INVALID_OPTIONS',
-      'matchDistance and attributeCost must be numbers >= 0.',
-    );
-  }
+  const checked = readOptions(CompareOptionsSchema, options, 'compare');
+  const matchDistance = checked.matchDistance ?? 0.1;
+  const attributeCost = checked.attributeCost ?? 0.5;
   const p = assertScene(predicted).objects;
   const t = assertScene(truth).objects;
-  const cost = p.map((a) =>
-    t.map(
-      (b) =>
-        distance(a, b) +
-        attributeCost * (Number(a.object !== b.object) + Number(a.color !== b.color)),
-    ),
-  );
   const matches: MatchedPair[] = [];
-  for (const [i, j] of assign(cost).pairs) {
+  for (const [i, j] of assignObjects(p, t, attributeCost)) {
     const a = p[i];
     const b = t[j];
     if (a === undefined || b === undefined) continue;
@@ -107,8 +105,33 @@ export function compare(
           },
     meanPositionError: tp === 0 ? null : matches.reduce((s, m) => s + m.distance, 0) / tp,
     meanThetaError: meanThetaError(matches, p, t),
-    matches,
+    matches: matches.sort((x, y) => x.predicted - y.predicted),
   };
+}
+
+/** Index pairs of a minimum-cost assignment; identical objects are paired first (cost 0). */
+function assignObjects(
+  p: readonly DescribedObject[],
+  t: readonly DescribedObject[],
+  attributeCost: number,
+): [number, number][] {
+  const pairs: [number, number][] = [];
+  const rest = pairIdentical(p, t, objectKey, [], pairs);
+  const cost = rest.before.map((a) =>
+    rest.after.map(
+      (b) =>
+        distance(a, b) +
+        attributeCost * (Number(a.object !== b.object) + Number(a.color !== b.color)),
+    ),
+  );
+  for (const [i, j] of assign(cost).pairs) {
+    pairs.push([rest.beforeIndex[i] as number, rest.afterIndex[j] as number]);
+  }
+  return pairs;
+}
+
+function objectKey(o: DescribedObject): string {
+  return `${o.object}\u0000${o.color}\u0000${o.x}\u0000${o.y}`;
 }
 
 function meanThetaError(

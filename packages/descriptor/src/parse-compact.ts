@@ -1,7 +1,13 @@
 import type { ViewName } from '@actllm/core';
 import { fromAngleBin, fromBin } from './quantize.js';
-import type { RawProblem } from './problems.js';
-import { NAME_PATTERN, SCENE_SCHEMA_VERSION, type DescribedObject } from './schema.js';
+import { quote } from './arguments.js';
+import { tooManyObjects, type RawProblem } from './problems.js';
+import {
+  MAX_SCENE_OBJECTS,
+  NAME_PATTERN,
+  SCENE_SCHEMA_VERSION,
+  type DescribedObject,
+} from './schema.js';
 import {
   BIN_TOKEN_PATTERN,
   ID_MARK,
@@ -70,6 +76,7 @@ class Reader {
   readonly objects: DescribedObject[] = [];
   readonly problems: RawProblem[] = [];
   #i = 0;
+  #overflowed = false;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -250,7 +257,7 @@ class Reader {
       problemAt(
         code,
         token,
-        `${JSON.stringify(token.text)} is not a token of the compact form; see compactVocabulary().`,
+        `${quote(token.text)} is not a token of the compact form; see compactVocabulary().`,
       ),
     );
     return undefined;
@@ -337,6 +344,13 @@ class Reader {
           end,
         ),
       );
+      return;
+    }
+    if (this.objects.length === MAX_SCENE_OBJECTS) {
+      // Reported once; the rest of the text is still read for its other problems.
+      if (!this.#overflowed)
+        this.problems.push(tooManyObjects(open.offset, end.offset - open.offset));
+      this.#overflowed = true;
       return;
     }
     const w = values.get('w');

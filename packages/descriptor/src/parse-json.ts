@@ -1,7 +1,13 @@
 import type { z } from 'zod';
-import { findJsonSyntaxError, scanJsonSpans, type Span } from './json-scan.js';
-import type { RawProblem } from './problems.js';
-import { DescribedObjectSchema, SCENE_SCHEMA_VERSION, type DescribedObject } from './schema.js';
+import { describeValue, listKeys, quote } from './arguments.js';
+import { findJsonSyntaxError, scanJsonSpans, type JsonSpans, type Span } from './json-scan.js';
+import { tooManyObjects, type RawProblem } from './problems.js';
+import {
+  DescribedObjectSchema,
+  MAX_SCENE_OBJECTS,
+  SCENE_SCHEMA_VERSION,
+  type DescribedObject,
+} from './schema.js';
 
 export interface JsonReading {
   readonly objects: DescribedObject[];
@@ -57,34 +63,50 @@ function readDocument(text: string, value: unknown, recover: boolean): JsonReadi
     });
     return { objects: recover ? recoverLeaves(text, problems) : [], problems };
   }
-  checkDocumentKeys(text, value, problems);
+  const scan = scanJsonSpans(text);
+  checkDocumentKeys(text, scan, value, problems);
   const list = value.objects;
   if (!Array.isArray(list)) {
     if (list !== undefined) {
       problems.push({
-        ...keyAt(text, 'objects', { start: 0, end: text.length }),
+        ...topKeyAt(text, scan, 'objects'),
         code: 'invalid_value',
         message: '"objects" must be an array of objects.',
       });
     }
     return { objects: [], problems };
   }
-  const spans = scanJsonSpans(text).elements;
+  const spans = scan.elements;
   const objects: DescribedObject[] = [];
-  list.forEach((item: unknown, index) => {
-    const span = spans[index] ?? { start: 0, end: text.length };
-    const object = checkObject(text, item, span, problems, `objects[${index}]`);
+  // The scan finds every element of a valid document; the empty span is a cheap fallback.
+  const whole = { start: 0, end: 0 };
+  // Only the first MAX_SCENE_OBJECTS are looked at: the work stays bounded past the cap.
+  for (let index = 0; index < Math.min(list.length, MAX_SCENE_OBJECTS); index++) {
+    const span = spans[index] ?? whole;
+    const object = checkObject(text, list[index], span, problems, `objects[${index}]`);
     if (object !== undefined) objects.push(object);
-  });
+  }
+  if (list.length > MAX_SCENE_OBJECTS) {
+    const first = spans[MAX_SCENE_OBJECTS] ?? whole;
+    const last = spans[spans.length - 1] ?? whole;
+    problems.push(tooManyObjects(first.start, last.end - first.start));
+  }
   return { objects, problems };
+}
+
+/** The place of a top-level key, found by the scan; the whole text when it is not there. */
+function topKeyAt(text: string, scan: JsonSpans, key: string): { offset: number; length: number } {
+  const span = scan.topKeys.get(JSON.stringify(key));
+  if (span === undefined) return { offset: 0, length: text.length };
+  return { offset: span.start, length: span.end - span.start };
 }
 
 function checkDocumentKeys(
   text: string,
+  scan: JsonSpans,
   doc: Record<string, unknown>,
   problems: RawProblem[],
 ): void {
-  const whole = { start: 0, end: text.length };
   if (!('version' in doc)) {
     problems.push({
       code: 'missing_field',
@@ -94,9 +116,9 @@ function checkDocumentKeys(
     });
   } else if (doc.version !== SCENE_SCHEMA_VERSION) {
     problems.push({
-      ...keyAt(text, 'version', whole),
+      ...topKeyAt(text, scan, 'version'),
       code: 'unsupported_version',
-      message: `Version ${JSON.stringify(doc.version)} is not one this reader knows; it reads version ${SCENE_SCHEMA_VERSION}.`,
+      message: `Version ${describeValue(doc.version)} is not one this reader knows; it reads version ${SCENE_SCHEMA_VERSION}.`,
     });
   }
   if (!('objects' in doc)) {
@@ -110,9 +132,9 @@ function checkDocumentKeys(
   for (const key of Object.keys(doc)) {
     if (key !== 'version' && key !== 'objects') {
       problems.push({
-        ...keyAt(text, key, whole),
+        ...topKeyAt(text, scan, key),
         code: 'unknown_field',
-        message: `Unknown scene field ${JSON.stringify(key)}; a scene has only "version" and "objects".`,
+        message: `Unknown scene field ${quote(key)}; a scene has only "version" and "objects".`,
       });
     }
   }
@@ -144,7 +166,7 @@ function issueProblem(
     return {
       ...keyAt(text, first, span),
       code: 'unknown_field',
-      message: `${where}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; see the schema for the fields of an object.`,
+      message: `${where}: unknown field(s) ${listKeys(issue.keys)}; see the schema for the fields of an object.`,
     };
   }
   if (typeof key === 'string') {
@@ -194,6 +216,10 @@ function recoverLeaves(text: string, problems: RawProblem[]): DescribedObject[] 
   const spans = scanJsonSpans(text);
   const objects: DescribedObject[] = [];
   for (const span of spans.leaves) {
+    if (objects.length === MAX_SCENE_OBJECTS) {
+      problems.push(tooManyObjects(span.start, text.length - span.start));
+      break;
+    }
     const value = parseOrUndefined(text.slice(span.start, span.end));
     if (value === undefined) {
       problems.push({

@@ -1,7 +1,10 @@
 import { readCompact } from './parse-compact.js';
 import { readJson } from './parse-json.js';
 import { locateProblems, type ParseProblem, type RawProblem } from './problems.js';
-import { DEFAULT_BINS, checkBins } from './quantize.js';
+import { z } from 'zod';
+import { requireString } from './arguments.js';
+import { binsOption, readOptions } from './options.js';
+import { DEFAULT_BINS } from './quantize.js';
 import { SCENE_SCHEMA_VERSION, type DescribedObject, type SceneDescriptor } from './schema.js';
 import { OBJECT_OPEN } from './vocabulary.js';
 
@@ -44,28 +47,40 @@ export type ParseResult =
 /**
  * Which form a text is in: JSON when its first non-blank character is `{`; otherwise compact
  * when it holds a `<scene_vN>` or `<obj>` token; otherwise JSON when it holds a `{`
- * (prose around a JSON scene), and compact for anything else.
+ * (prose around a JSON scene), and compact for anything else. Throws
+ * DESCRIPTOR_INVALID_ARGUMENT for a value that is not a string.
  */
 export function detectFormat(text: string): SceneFormat {
+  requireString(text, 'detectFormat: text');
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) return 'json';
   if (text.includes(OBJECT_OPEN) || /<scene_v\d/.test(text)) return 'compact';
   return text.includes('{') ? 'json' : 'compact';
 }
 
+const ParseOptionsSchema = z.strictObject({
+  format: z.enum(['json', 'compact', 'auto']).optional(),
+  mode: z.enum(['strict', 'tolerant']).optional(),
+  bins: binsOption.optional(),
+});
+
 /**
- * Parses model output or stored text into a scene. Never throws on any string: every
- * problem is returned with its position. (Invalid options, such as a bin count that is not
- * an integer, are programming errors and do throw `DESCRIPTOR_INVALID_OPTIONS`.)
+ * Parses model output or stored text into a scene. Never throws on any text (any value, in
+ * fact: a non-string is reported as an `invalid_value` problem), in time linear in its
+ * length and whatever its nesting depth: every problem is returned with its position. A
+ * scene of more than MAX_SCENE_OBJECTS objects keeps the first ones and reports
+ * `too_many_objects`. (Invalid options, such as a bin count that is not an integer or a
+ * misspelt option name, are programming errors and do throw `DESCRIPTOR_INVALID_OPTIONS`.)
  */
 export function parseScene(text: string, options: ParseOptions = {}): ParseResult {
-  const bins = checkBins(options.bins ?? DEFAULT_BINS);
-  const mode = options.mode ?? 'strict';
+  const checked = readOptions(ParseOptionsSchema, options, 'parseScene');
+  const bins = checked.bins ?? DEFAULT_BINS;
+  const mode = checked.mode ?? 'strict';
   const input = typeof text === 'string' ? text : '';
   const format =
-    options.format === undefined || options.format === 'auto'
+    checked.format === undefined || checked.format === 'auto'
       ? detectFormat(input)
-      : options.format;
+      : checked.format;
   const reading = readText(input, text, format, bins, mode === 'tolerant');
   const problems = locateProblems(input, reading.problems);
   const scene: SceneDescriptor = { version: SCENE_SCHEMA_VERSION, objects: reading.objects };

@@ -1,3 +1,5 @@
+import { MAX_SCENE_OBJECTS } from './schema.js';
+
 /** What went wrong at one place of a parsed text. Codes are stable; messages are for people. */
 export type ProblemCode =
   /** The text holds nothing but whitespace. */
@@ -17,7 +19,9 @@ export type ProblemCode =
   /** A value of the wrong type or out of range (a bin index beyond the bin count, a bad name). */
   | 'invalid_value'
   /** A scene of a schema version this reader does not know. */
-  | 'unsupported_version';
+  | 'unsupported_version'
+  /** More than MAX_SCENE_OBJECTS objects: the first ones were kept, the rest dropped. */
+  | 'too_many_objects';
 
 export interface ParseProblem {
   readonly code: ProblemCode;
@@ -68,4 +72,14 @@ function lastAtOrBefore(sorted: readonly number[], value: number): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** The problem reported once when a scene goes past the object cap at `offset`. */
+export function tooManyObjects(offset: number, length: number): RawProblem {
+  return {
+    code: 'too_many_objects',
+    message: `The scene holds more than ${MAX_SCENE_OBJECTS} objects; the first ${MAX_SCENE_OBJECTS} were kept and the rest dropped (a model repeating itself writes such scenes).`,
+    offset,
+    length,
+  };
 }

@@ -1,4 +1,5 @@
 import { normalizeAngle } from '@actllm/core';
+import { describeValue, requireNumber } from './arguments.js';
 import { DescriptorError } from './errors.js';
 
 /**
@@ -24,14 +25,27 @@ export function checkBins(bins: number): number {
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) {
     throw new DescriptorError(
       'DESCRIPTOR_INVALID_OPTIONS',
-      `bins must be an integer between 1 and ${MAX_BINS}; got ${String(bins)}. Pass the bin count the model was trained with (default ${DEFAULT_BINS}).`,
+      `bins must be an integer between 1 and ${MAX_BINS}; got ${describeValue(bins)}. Pass the bin count the model was trained with (default ${DEFAULT_BINS}).`,
     );
   }
   return bins;
 }
 
+/** Throws DESCRIPTOR_INVALID_ARGUMENT unless `bin` is an integer in [0, bins). */
+function checkBin(bin: number, bins: number): void {
+  checkBins(bins);
+  if (!Number.isInteger(bin) || bin < 0 || bin >= bins) {
+    throw new DescriptorError(
+      'DESCRIPTOR_INVALID_ARGUMENT',
+      `bin must be an integer in [0, ${bins}); got ${String(requireNumber(bin, 'bin'))}.`,
+    );
+  }
+}
+
 /** The bin of a value in [0, 1]; values outside are clamped, NaN goes to bin 0. */
 export function toBin(value: number, bins: number): number {
+  requireNumber(value, 'value');
+  checkBins(bins);
   const i = Math.floor(value * bins);
   if (!(i > 0)) return 0;
   return i >= bins ? bins - 1 : i;
@@ -39,6 +53,7 @@ export function toBin(value: number, bins: number): number {
 
 /** The centre of a bin of [0, 1]. */
 export function fromBin(bin: number, bins: number): number {
+  checkBin(bin, bins);
   return (bin + 0.5) / bins;
 }
 
@@ -49,6 +64,8 @@ export function quantizeUnit(value: number, bins: number): number {
 
 /** The bin of a yaw: the nearest bin centre, going round the circle. */
 export function toAngleBin(theta: number, bins: number): number {
+  requireNumber(theta, 'theta');
+  checkBins(bins);
   const k = Math.round((normalizeAngle(theta) * bins) / TWO_PI);
   if (!Number.isFinite(k)) return 0;
   return ((k % bins) + bins) % bins;
@@ -56,6 +73,7 @@ export function toAngleBin(theta: number, bins: number): number {
 
 /** The centre of a yaw bin, in (-pi, pi]. */
 export function fromAngleBin(bin: number, bins: number): number {
+  checkBin(bin, bins);
   return normalizeAngle((bin * TWO_PI) / bins);
 }
 

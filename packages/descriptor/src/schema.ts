@@ -12,6 +12,15 @@ export const SCENE_SCHEMA_VERSION = 1;
  */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/**
+ * The most objects a scene may hold. Real tabletop scenes hold a few dozen at most; the cap
+ * bounds the work of matching (`inferAction`, `compare` are cubic in the object count) and of
+ * the output grammar, and stops a model stuck repeating objects from producing a scene that
+ * is expensive to use. A longer scene is invalid; parsing keeps the first ones and reports
+ * `too_many_objects`.
+ */
+export const MAX_SCENE_OBJECTS = 256;
+
 /** One object of a scene, as the language model reads and writes it. */
 export interface DescribedObject {
   /** Shape name, e.g. `block`, `letter_r`. */
@@ -61,7 +70,7 @@ export const DescribedObjectSchema = z.strictObject({
 export const SceneDescriptorSchema = z
   .strictObject({
     version: z.literal(SCENE_SCHEMA_VERSION),
-    objects: z.array(DescribedObjectSchema),
+    objects: z.array(DescribedObjectSchema).max(MAX_SCENE_OBJECTS),
   })
   .meta({
     title: 'ACTLLM scene descriptor',
@@ -80,6 +89,17 @@ export type SceneValidation =
 
 /** Checks an untrusted value against the schema. Never throws. */
 export function validateScene(value: unknown): SceneValidation {
+  const count = objectCount(value);
+  if (count > MAX_SCENE_OBJECTS) {
+    // Checked before the schema, which would validate every object of a hostile scene first.
+    return {
+      ok: false,
+      error: new DescriptorError(
+        'DESCRIPTOR_INVALID_SCENE',
+        `A scene holds at most ${MAX_SCENE_OBJECTS} objects; this one has ${count}. Drop repeated or spurious objects (parseScene keeps the first ${MAX_SCENE_OBJECTS}).`,
+      ),
+    };
+  }
   const result = SceneDescriptorSchema.safeParse(value);
   if (result.success) return { ok: true, value: result.data as SceneDescriptor };
   const issue = result.error.issues[0];
@@ -92,6 +112,12 @@ export function validateScene(value: unknown): SceneValidation {
       { cause: result.error },
     ),
   };
+}
+
+function objectCount(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const objects = (value as { objects?: unknown }).objects;
+  return Array.isArray(objects) ? objects.length : 0;
 }
 
 /** Like {@link validateScene}, but throws the {@link DescriptorError}. */

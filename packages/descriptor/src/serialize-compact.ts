@@ -1,4 +1,6 @@
-import { DEFAULT_BINS, checkBins, toAngleBin, toBin } from './quantize.js';
+import { z } from 'zod';
+import { binsOption, readOptions } from './options.js';
+import { DEFAULT_BINS, toAngleBin, toBin } from './quantize.js';
 import { assertScene, type DescribedObject, type SceneDescriptor } from './schema.js';
 import {
   ID_MARK,
@@ -15,6 +17,8 @@ export interface CompactOptions {
   readonly bins?: number;
 }
 
+const CompactOptionsSchema = z.strictObject({ bins: binsOption.optional() });
+
 /**
  * The compact form for the language model: one whitespace-separated token per field value,
  * numbers as bin tokens. Grammar (fields in this order, optional ones in brackets):
@@ -22,10 +26,11 @@ export interface CompactOptions {
  *     <scene_v1> ( <obj> SHAPE COLOR <x_i> <y_j> [<w_k>] [<h_l>] [<t_m>] [<view_V>] [<id> ID] </obj> )* </scene>
  *
  * Numbers are quantized, so the form is exact for a scene at bin resolution (see
- * `canonicalizeScene`). Throws `DESCRIPTOR_INVALID_SCENE` for an invalid scene.
+ * `canonicalizeScene`). Throws `DESCRIPTOR_INVALID_SCENE` for an invalid scene,
+ * `DESCRIPTOR_INVALID_OPTIONS` for bad options.
  */
 export function toCompact(scene: SceneDescriptor, options: CompactOptions = {}): string {
-  const bins = checkBins(options.bins ?? DEFAULT_BINS);
+  const bins = readOptions(CompactOptionsSchema, options, 'toCompact').bins ?? DEFAULT_BINS;
   const valid = assertScene(scene);
   const tokens = [SCENE_OPEN];
   for (const o of valid.objects) pushObject(tokens, o, bins);

@@ -1,5 +1,7 @@
 import { VIEW_NAMES, type ViewName } from '@actllm/core';
-import { DEFAULT_BINS, checkBins } from './quantize.js';
+import { describeValue } from './arguments.js';
+import { DescriptorError } from './errors.js';
+import { DEFAULT_BINS, MAX_BINS, checkBins } from './quantize.js';
 import { SCENE_SCHEMA_VERSION } from './schema.js';
 
 /**
@@ -17,11 +19,34 @@ export const ID_MARK = '<id>';
 export const BIN_FIELDS = ['x', 'y', 'w', 'h', 't'] as const;
 export type BinField = (typeof BIN_FIELDS)[number];
 
+/** The token of a view; throws DESCRIPTOR_INVALID_ARGUMENT for a name that is not a view. */
 export function viewToken(view: ViewName): string {
+  if (!(VIEW_NAMES as readonly unknown[]).includes(view)) {
+    throw new DescriptorError(
+      'DESCRIPTOR_INVALID_ARGUMENT',
+      `view must be one of ${VIEW_NAMES.join(', ')}; got ${describeValue(view)}.`,
+    );
+  }
   return `<view_${view}>`;
 }
 
+/**
+ * The token of bin `bin` of a field; throws DESCRIPTOR_INVALID_ARGUMENT for a field that is
+ * not one of {@link BIN_FIELDS} or a bin that is not an integer in [0, MAX_BINS).
+ */
 export function binToken(field: BinField, bin: number): string {
+  if (!(BIN_FIELDS as readonly unknown[]).includes(field)) {
+    throw new DescriptorError(
+      'DESCRIPTOR_INVALID_ARGUMENT',
+      `field must be one of ${BIN_FIELDS.join(', ')}; got ${describeValue(field)}.`,
+    );
+  }
+  if (!Number.isInteger(bin) || bin < 0 || bin >= MAX_BINS) {
+    throw new DescriptorError(
+      'DESCRIPTOR_INVALID_ARGUMENT',
+      `bin must be an integer in [0, ${MAX_BINS}); got ${describeValue(bin)}.`,
+    );
+  }
   return `<${field}_${bin}>`;
 }
 

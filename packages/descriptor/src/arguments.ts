@@ -21,6 +21,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  if (value === undefined) return 'undefined';
   return String(value);
 }
 

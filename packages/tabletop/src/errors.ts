@@ -14,8 +14,12 @@ export type TabletopErrorCode =
   | 'TABLETOP_WORKER_MISSING'
   | 'TABLETOP_WORKER_FAILED'
   | 'TABLETOP_DATASET_MISMATCH'
+  | 'TABLETOP_DATASET_INVALID'
+  | 'TABLETOP_EPISODE_DAMAGED'
+  | 'TABLETOP_CALLBACK_FAILED'
   | 'TABLETOP_TASK_NOT_IN_PARTITION'
-  | 'TABLETOP_AGENT_NOT_ATTACHED';
+  | 'TABLETOP_AGENT_NOT_ATTACHED'
+  | 'TABLETOP_EVALUATION_ABORTED';
 
 /** Every error the tabletop package throws on purpose: match on `code`. */
 export class TabletopError extends ActllmError<TabletopErrorCode> {}

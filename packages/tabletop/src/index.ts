@@ -6,7 +6,12 @@ export { TabletopError } from './errors.js';
 export type { TabletopErrorCode } from './errors.js';
 
 export { TabletopEnv } from './env/environment.js';
-export type { TabletopEnvOptions, TabletopResetOptions, EpisodeState } from './env/environment.js';
+export type {
+  TabletopEnvOptions,
+  TabletopResetOptions,
+  EpisodeState,
+  FailureKind,
+} from './env/environment.js';
 
 export { PhysicsScene } from './physics/scene.js';
 export type { SimObject } from './physics/scene.js';
@@ -22,9 +27,11 @@ export {
   getShape,
   shapeExtents,
   footprintRadius,
+  floorHeight,
+  withHeight,
 } from './objects/shapes.js';
 export type { ShapeDef, ShapePart, ContainerRegion } from './objects/shapes.js';
-export { COLORS, COLOR_NAMES, getColor, surfaceColor } from './objects/colors.js';
+export { COLORS, COLOR_NAMES, DARK_VARIANTS, getColor, surfaceColor } from './objects/colors.js';
 export type { ColorDef, Rgb } from './objects/colors.js';
 export { buildMesh } from './objects/mesh.js';
 export type { Mesh } from './objects/mesh.js';
@@ -42,19 +49,38 @@ export {
   registerTask,
   partitionTasks,
   assertTaskInPartition,
+  endEffectorOf,
 } from './tasks/registry.js';
 export {
   NOVEL_SHAPES,
   NOVEL_COLORS,
+  NOVEL_CONTAINERS,
   HELD_OUT_COMBOS,
   L4_TASKS,
   TRAIN_TASKS,
   ALL_TASKS,
 } from './tasks/splits.js';
 export { getPartition, listPartitions } from './tasks/partitions.js';
-export { describe as describeObject, isInside, containerCentre } from './tasks/common.js';
+export {
+  describe as describeObject,
+  isInside,
+  containerCentre,
+  noIntruders,
+} from './tasks/common.js';
+export { WORDS_SHARE } from './tasks/refer.js';
+export { COMPARISONS } from './tasks/novel-words.js';
+export type { Comparison } from './tasks/novel-words.js';
+export { TWIST_ANGLES_DEG } from './tasks/twist.js';
+export { DIRECTIONS } from './tasks/old-neighbor.js';
+export type { Direction } from './tasks/old-neighbor.js';
+export { COUNT_WORDS } from './tasks/sweep-layout.js';
+export type { CountWord } from './tasks/sweep-layout.js';
+export type { SweepGoal } from './tasks/sweep.js';
+export type { ExceedingGoal } from './tasks/sweep-exceeding.js';
+export type { TouchingGoal } from './tasks/sweep-touching.js';
 export type {
   AssetSpec,
+  BodyPose,
   Look,
   PartitionSpec,
   TaskFamily,
@@ -93,7 +119,7 @@ export type {
   TabletopEpisodeRecord,
 } from './dataset/format.js';
 
-export { evaluate } from './bench/evaluate.js';
+export { evaluate, EvaluationAbortedError } from './bench/evaluate.js';
 export type { EvaluateOptions, EvaluationReport, LevelReport } from './bench/evaluate.js';
 export { runEpisode } from './bench/episode.js';
 export type { EpisodeResult, EpisodeSpec } from './bench/episode.js';

@@ -3,6 +3,7 @@ import {
   clampToWorkspace,
   type Action,
   type Agent,
+  type EndEffector,
   type Observation,
   type Pose,
 } from '@actllm/core';
@@ -53,7 +54,8 @@ const MARGIN = 0.05; // random targets stay this far inside the workspace
 
 /**
  * The lower bound: picks a random object (from the ground truth in the observation) and puts
- * it at a random pose, or pushes from near it in a random direction (one step in five).
+ * it at a random pose with the suction cup, or, with the spatula, pushes from near it in a
+ * random direction.
  * Seeded per episode from its own seed and the episode's, so a run is reproducible.
  */
 export class RandomAgent implements PrivilegedAgent {
@@ -61,6 +63,7 @@ export class RandomAgent implements PrivilegedAgent {
   readonly privileged = true;
   readonly #seed: number;
   #rng: Rng | undefined;
+  #tool: EndEffector = 'suction';
 
   constructor(seed = 0) {
     this.#seed = seed;
@@ -69,6 +72,7 @@ export class RandomAgent implements PrivilegedAgent {
   attach(env: TabletopEnv): void {
     const ep = env.episode;
     this.#rng = new Rng(deriveSeed(this.#seed, ep.seed, ep.task, ep.partition));
+    this.#tool = ep.endEffector;
   }
 
   reset(): void {}
@@ -78,7 +82,8 @@ export class RandomAgent implements PrivilegedAgent {
     if (!rng) throw notAttached(this.name);
     const objects = observation.objects ?? [];
     const at: Pose = objects.length > 0 ? rng.pick(objects).pose : this.#pose(rng);
-    if (rng.bool(0.8)) return { kind: 'pick_place', from: at, to: this.#pose(rng) };
+    // The mounted tool's primitive (the other one would only be refused).
+    if (this.#tool === 'suction') return { kind: 'pick_place', from: at, to: this.#pose(rng) };
     // Push through the object: start behind it, sweep past it along a random heading.
     const a = rng.float(-Math.PI, Math.PI);
     const along = (d: number): Pose =>

@@ -15,7 +15,7 @@ export interface EpisodeSpec {
 
 export interface EpisodeResult extends EpisodeSpec {
   readonly success: boolean;
-  /** Steps the environment counted (refused actions do not count). */
+  /** Steps the environment counted (refused actions count too). */
   readonly steps: number;
   /** Set for failed episodes. */
   readonly cause: FailureCause | null;
@@ -25,7 +25,8 @@ export interface EpisodeResult extends EpisodeSpec {
 /**
  * Runs one episode. Every call of `agent.act` counts against the step limit, refused ones
  * included, so an agent that only emits malformed actions still ends. A failure is blamed on
- * the first of: a refused action, a pick of an object the goal does not mention, the limit.
+ * the first of: the early end (an object left the workspace, a rule broken for good), a
+ * refused action, a pick of an object the goal does not mention, the limit.
  */
 export async function runEpisode(
   env: TabletopEnv,
@@ -45,6 +46,7 @@ export async function runEpisode(
   let invalid = false;
   let wrong = false;
   let success = false;
+  let ended: FailureCause | null = null;
   for (let call = 0; call < maxSteps; call++) {
     const r = env.step(await agent.act(observation));
     observation = r.observation;
@@ -53,16 +55,20 @@ export async function runEpisode(
     if (typeof picked === 'string' && !relevant.has(picked)) wrong = true;
     if (r.done) {
       success = r.success;
+      const failure = r.info['failure'];
+      if (failure === 'left_workspace' || failure === 'rule_broken') ended = failure;
       break;
     }
   }
   const cause: FailureCause | null = success
     ? null
-    : invalid
-      ? 'invalid_action'
-      : wrong
-        ? 'wrong_object'
-        : 'step_limit';
+    : ended
+      ? ended
+      : invalid
+        ? 'invalid_action'
+        : wrong
+          ? 'wrong_object'
+          : 'step_limit';
   return {
     ...spec,
     success,

@@ -36,6 +36,25 @@ export interface EvaluationReport {
   readonly levels: Readonly<Record<string, LevelReport>>;
 }
 
+/**
+ * Thrown by `evaluate` when the agent (or `onEpisode`) throws: `report` holds every episode
+ * finished before it (the interrupted task and level included, with the episodes done so
+ * far), `cause` the original error.
+ */
+export class EvaluationAbortedError extends TabletopError {
+  readonly report: EvaluationReport;
+
+  constructor(report: EvaluationReport, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'TABLETOP_EVALUATION_ABORTED',
+      `evaluate stopped: the agent threw (${why}); the episodes done so far are in error.report.`,
+      { cause },
+    );
+    this.report = report;
+  }
+}
+
 function checkOptions(options: EvaluateOptions): { partitions: string[]; dynamic: Intensity } {
   const n = options.episodesPerTask;
   if (!Number.isSafeInteger(n) || n < 1 || !Number.isSafeInteger(options.seed)) {
@@ -48,6 +67,20 @@ function checkOptions(options: EvaluateOptions): { partitions: string[]; dynamic
     typeof options.partition === 'string' ? [options.partition] : [...options.partition];
   for (const p of partitions) getPartition(p);
   for (const t of options.tasks ?? []) getTask(t);
+  for (const t of options.tasks ?? []) {
+    if (!partitions.some((p) => partitionTasks(p).includes(t)))
+      throw new TabletopError(
+        'TABLETOP_TASK_NOT_IN_PARTITION',
+        `evaluate: task "${t}" belongs to none of ${partitions.join(', ')}; pick a partition that has it (L4 holds ${partitionTasks('L4').join(', ')}).`,
+      );
+  }
+  for (const p of partitions) {
+    if (tasksOf(p, options.tasks).length === 0)
+      throw new TabletopError(
+        'TABLETOP_TASK_NOT_IN_PARTITION',
+        `evaluate: none of the tasks given belongs to partition "${p}" (it would run 0 episodes); use some of ${partitionTasks(p).join(', ')}.`,
+      );
+  }
   return { partitions, dynamic: assertIntensity(options.dynamic ?? 'none') };
 }
 
@@ -66,6 +99,13 @@ export async function evaluate(agent: Agent, options: EvaluateOptions): Promise<
   const { partitions, dynamic } = checkOptions(options);
   const env = options.env ?? (await TabletopEnv.create());
   const levels: Record<string, LevelReport> = {};
+  const report = (): EvaluationReport => ({
+    agent: agent.name,
+    seed: options.seed,
+    dynamic,
+    episodesPerTask: options.episodesPerTask,
+    levels: { ...levels },
+  });
   try {
     for (const partition of partitions) {
       const all: EpisodeResult[] = [];
@@ -74,8 +114,17 @@ export async function evaluate(agent: Agent, options: EvaluateOptions): Promise<
         const results: EpisodeResult[] = [];
         for (let index = 0; index < options.episodesPerTask; index++) {
           const seed = deriveSeed(options.seed, task, partition, index);
-          const r = await runEpisode(env, agent, { task, partition, index, seed, dynamic });
-          options.onEpisode?.(r);
+          let r: EpisodeResult;
+          try {
+            r = await runEpisode(env, agent, { task, partition, index, seed, dynamic });
+            options.onEpisode?.(r);
+          } catch (e) {
+            // Keep what was done: this task and level so far, then rethrow with the report.
+            if (results.length > 0) tasks[task] = summarize(results);
+            if (all.length + results.length > 0)
+              levels[partition] = { ...summarize([...all, ...results]), tasks };
+            throw new EvaluationAbortedError(report(), e);
+          }
           results.push(r);
         }
         tasks[task] = summarize(results);
@@ -86,11 +135,5 @@ export async function evaluate(agent: Agent, options: EvaluateOptions): Promise<
   } finally {
     if (!options.env) env.close();
   }
-  return {
-    agent: agent.name,
-    seed: options.seed,
-    dynamic,
-    episodesPerTask: options.episodesPerTask,
-    levels,
-  };
+  return report();
 }

@@ -1,7 +1,17 @@
 import { round4, wilson } from './stats.js';
 
-/** Why a failed episode failed, the most telling cause first (see `failureCause`). */
-export const FAILURE_CAUSES = ['invalid_action', 'wrong_object', 'step_limit'] as const;
+/**
+ * Why a failed episode failed, the most telling cause first: it ended early because an
+ * object left the workspace or a rule was broken for good; else a refused action, a wrong
+ * object picked, or the step limit.
+ */
+export const FAILURE_CAUSES = [
+  'left_workspace',
+  'rule_broken',
+  'invalid_action',
+  'wrong_object',
+  'step_limit',
+] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 
 export interface RateSummary {

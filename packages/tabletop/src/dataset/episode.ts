@@ -71,7 +71,7 @@ export function runEpisode(
   const instruction = instructionOnDisk(obs.instruction, sink);
   const steps: EpisodeStep<string>[] = [];
   let done = false;
-  let success = false;
+  let outcome: TabletopEpisodeRecord['outcome'] = 'step_limit';
   while (!done) {
     const action = env.oracleAction();
     const frame: EpisodeFrame<string> = {
@@ -81,7 +81,8 @@ export function runEpisode(
     const result = env.step(action);
     const { afterAction, ...info } = result.info;
     steps.push({ observation: frame, action, ...(afterAction ? { afterAction } : {}), info });
-    ({ done, success } = result);
+    done = result.done;
+    if (result.info.outcome !== 'running') outcome = result.info.outcome;
     obs = result.observation;
   }
   const final: EpisodeFrame<string> = {
@@ -98,7 +99,7 @@ export function runEpisode(
     instruction,
     steps,
     final,
-    outcome: success ? 'success' : 'step_limit',
+    outcome,
     goal: ep.goal,
     oracleSteps: ep.oracleSteps,
   };

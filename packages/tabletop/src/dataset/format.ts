@@ -34,7 +34,7 @@ export interface EpisodeSummary {
   readonly task: string;
   readonly index: number;
   readonly seed: number;
-  readonly outcome: 'success' | 'step_limit';
+  readonly outcome: 'success' | 'failure' | 'step_limit';
   readonly steps: number;
   /** Directory of the episode, relative to the dataset root. */
   readonly path: string;

@@ -1,8 +1,11 @@
 import {
+  END_EFFECTOR_ACTIONS,
+  InvalidActionError,
   Rng,
   VIEW_NAMES,
   validateAction,
   type Action,
+  type EndEffector,
   type Environment,
   type EnvironmentMetadata,
   type Instruction,
@@ -19,10 +22,11 @@ import { PhysicsScene } from '../physics/scene.js';
 import type { PhysicsOptions } from '../physics/spec.js';
 import type { ViewSize } from '../render/camera.js';
 import type { RenderItem } from '../render/renderer.js';
-import { assertTaskInPartition, getTask, listTasks } from '../tasks/registry.js';
+import { assertTaskInPartition, endEffectorOf, getTask, listTasks } from '../tasks/registry.js';
 import { getPartition, listPartitions } from '../tasks/partitions.js';
 import type {
   AssetSpec,
+  BodyPose,
   PartitionSpec,
   TaskFamily,
   TaskSample,
@@ -37,6 +41,8 @@ import {
 } from '../dynamic/schedule.js';
 import { deriveSeed } from '../seeds.js';
 import { specItem, type StateInput } from './state.js';
+import { quatYaw } from '../math/quat.js';
+import { isMarking } from '../tasks/common.js';
 import { makeCameras, snapshot, type Cameras, type Snapshot } from './views.js';
 
 export interface TabletopEnvOptions {
@@ -67,7 +73,12 @@ export interface EpisodeState {
   readonly dynamic: Intensity;
   /** Perturbations applied so far, in order. */
   readonly perturbations: readonly Perturbation[];
+  /** The tool of this task: `suction` does `pick_place` only, `spatula` does `push` only. */
+  readonly endEffector: EndEffector;
 }
+
+/** Why an episode ended early as a failure (`info.failure`). */
+export type FailureKind = 'left_workspace' | 'rule_broken';
 
 interface Episode {
   readonly family: TaskFamily;
@@ -83,9 +94,12 @@ interface Episode {
   readonly instruction: Instruction;
   readonly initial: readonly ObjectState[];
   readonly maxSteps: number;
+  readonly endEffector: EndEffector;
   step: number;
   done: boolean;
   success: boolean;
+  /** Set once a rule checked during a push was broken. */
+  broken: boolean;
   last: Snapshot;
 }
 
@@ -104,7 +118,13 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
     this.#R = R;
     this.#cameras = makeCameras(options.views);
     this.#physics = options.physics ?? {};
-    this.metadata = { tasks: listTasks(), partitions: listPartitions(), views: VIEW_NAMES };
+    const tasks = listTasks();
+    this.metadata = {
+      tasks,
+      partitions: listPartitions(),
+      views: VIEW_NAMES,
+      endEffectors: Object.fromEntries(tasks.map((t) => [t, endEffectorOf(t)])),
+    };
   }
 
   /** Loads the physics engine (once per process) and returns an environment ready to reset. */
@@ -145,9 +165,11 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
       instruction: this.#instruction(sample),
       initial: last.objects,
       maxSteps,
+      endEffector: endEffectorOf(family.name),
       step: 0,
       done: false,
       success: false,
+      broken: false,
       last,
     };
     return this.#observation(this.#episode);
@@ -156,30 +178,29 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
   step(action: Action): StepResult {
     const ep = this.#running();
     const checked = validateAction(action);
-    if (!checked.ok) {
-      return {
-        observation: this.#observation(ep),
-        done: false,
-        success: false,
-        info: {
-          outcome: 'running',
-          maxSteps: ep.maxSteps,
-          invalidAction: { code: checked.error.code, message: checked.error.message },
-        },
-      };
-    }
+    if (!checked.ok) return this.#refuse(ep, checked.error);
     const a = checked.value;
+    const wrong = this.#wrongTool(ep, a);
+    if (wrong) return this.#refuse(ep, wrong);
     let picked: string | null = null;
     if (a.kind === 'pick_place') picked = ep.scene.pickPlace(a.from, a.to);
-    else ep.scene.push(a.from, a.to);
+    else ep.scene.push(a.from, a.to, this.#watch(ep));
     ep.step += 1;
     ep.last = this.#snapshot(ep.scene);
     ep.history.push(ep.last.objects);
     const afterAction = ep.last.objects;
     const perturbation = this.#perturb(ep);
-    ep.success = ep.family.success(ep.sample.goal, this.#taskState(ep));
-    ep.done = ep.success || ep.step >= ep.maxSteps;
-    const outcome = ep.success ? 'success' : ep.done ? 'step_limit' : 'running';
+    const state = this.#taskState(ep);
+    ep.success = ep.family.success(ep.sample.goal, state);
+    const failure = ep.success ? null : this.#failure(ep, state);
+    ep.done = ep.success || failure !== null || ep.step >= ep.maxSteps;
+    const outcome = ep.success
+      ? 'success'
+      : failure
+        ? 'failure'
+        : ep.done
+          ? 'step_limit'
+          : 'running';
     return {
       observation: this.#observation(ep),
       done: ep.done,
@@ -187,11 +208,71 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
       info: {
         outcome,
         maxSteps: ep.maxSteps,
+        ...(failure ? { failure } : {}),
         ...(a.kind === 'pick_place' ? { picked } : {}),
         ...(ep.dynamic === 'none' ? {} : { perturbation }),
         ...(perturbation ? { afterAction } : {}),
       },
     };
+  }
+
+  /** The refusal of a well-formed action that the mounted end effector cannot perform. */
+  #wrongTool(ep: Episode, a: Action): InvalidActionError | null {
+    const kind = END_EFFECTOR_ACTIONS[ep.endEffector];
+    if (a.kind === kind) return null;
+    return new InvalidActionError(
+      'wrong_end_effector',
+      'kind',
+      `Task "${ep.family.name}" mounts the ${ep.endEffector}, which only does "${kind}"; got "${a.kind}".`,
+    );
+  }
+
+  /**
+   * A refused action changes nothing in the scene but uses up a step, so a loop that only
+   * sends refused actions still ends at the step limit.
+   */
+  #refuse(ep: Episode, error: InvalidActionError): StepResult {
+    ep.step += 1;
+    ep.done = ep.step >= ep.maxSteps;
+    return {
+      observation: this.#observation(ep),
+      done: ep.done,
+      success: false,
+      info: {
+        outcome: ep.done ? 'step_limit' : 'running',
+        maxSteps: ep.maxSteps,
+        invalidAction: { code: error.code, message: error.message },
+        invalidReason: error.reason,
+      },
+    };
+  }
+
+  /** The family's mid-push rule, run at every physics substep of a push (or nothing). */
+  #watch(ep: Episode): (() => void) | undefined {
+    const family = ep.family;
+    if (!family.during) return undefined;
+    return () => {
+      if (!ep.broken)
+        ep.broken = family.during?.(ep.sample.goal, this.#poses(ep.scene), ep.initial) ?? false;
+    };
+  }
+
+  #poses(scene: PhysicsScene): BodyPose[] {
+    return scene.objects.map((obj) => {
+      const t = scene.transformOf(obj);
+      const { x, y, z } = t.position;
+      return { id: obj.spec.id, x, y, z, theta: quatYaw(t.rotation) };
+    });
+  }
+
+  /** Why the episode can no longer succeed, or null while it still can. */
+  #failure(ep: Episode, state: TaskState): FailureKind | null {
+    const out = state.objects.some(
+      (o) => !isMarking(o) && (o.pose.x < 0 || o.pose.x > 1 || o.pose.y < 0 || o.pose.y > 1),
+    );
+    if (out) return 'left_workspace';
+    if (ep.broken || ep.family.failed?.(ep.sample.goal, state)) return 'rule_broken';
+    return null;
   }
 
   /**
@@ -252,6 +333,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
       goal: ep.sample.goal,
       dynamic: ep.dynamic,
       perturbations: [...ep.perturbations],
+      endEffector: ep.endEffector,
     };
   }
 
@@ -324,6 +406,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
       views: ep.last.views,
       instruction: ep.instruction,
       objects: ep.last.objects,
+      endEffector: ep.endEffector,
     };
   }
 }

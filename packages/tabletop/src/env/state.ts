@@ -2,7 +2,7 @@ import { normalizeAngle, type BoundingBox, type ObjectState, type ViewName } fro
 import { quatYaw, yawQuat, type Transform } from '../math/quat.js';
 import { buildMesh } from '../objects/mesh.js';
 import { getColor } from '../objects/colors.js';
-import { getShape, shapeExtents } from '../objects/shapes.js';
+import { getShape, shapeExtents, withHeight } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import type { RenderItem } from '../render/renderer.js';
 
@@ -46,7 +46,7 @@ export function toObjectState(
 
 /** How a spec looks when drawn where it stands, upright on the table (prompt assets). */
 export function specItem(spec: SpawnSpec): { item: RenderItem; state: StateInput } {
-  const def = getShape(spec.shape);
+  const def = withHeight(getShape(spec.shape), spec.height ?? 1);
   const transform: Transform = {
     position: { x: spec.pose.x, y: spec.pose.y, z: spec.z ?? 0 },
     rotation: yawQuat(spec.pose.theta),

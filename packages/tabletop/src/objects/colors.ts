@@ -40,11 +40,40 @@ const DEFS: readonly ColorDef[] = [
     base: [40, 165, 60],
     pattern: { kind: 'dots', second: [240, 240, 240], period: 0.02 },
   },
+  // Dark variants (about 55% of the base): what "lighter" and "darker" compare.
+  { name: 'dark_red', base: [115, 20, 20] },
+  { name: 'dark_green', base: [20, 90, 35] },
+  { name: 'dark_blue', base: [20, 40, 115] },
+  { name: 'dark_yellow', base: [140, 120, 20] },
+  { name: 'dark_purple', base: [70, 30, 95] },
+  { name: 'dark_orange', base: [150, 75, 15] },
+  { name: 'dark_pink', base: [160, 70, 110] },
+  { name: 'dark_cyan', base: [20, 105, 115] },
+  {
+    name: 'yellow_and_purple_stripe',
+    base: [235, 205, 40],
+    pattern: { kind: 'stripe', second: [130, 60, 175], period: 0.02 },
+  },
+  {
+    name: 'orange_and_white_checker',
+    base: [245, 135, 30],
+    pattern: { kind: 'checker', second: [240, 240, 240], period: 0.02 },
+  },
+  {
+    name: 'pink_and_gray_polka_dot',
+    base: [245, 135, 185],
+    pattern: { kind: 'dots', second: [120, 120, 120], period: 0.02 },
+  },
 ];
 
 export const COLORS: ReadonlyMap<string, ColorDef> = new Map(DEFS.map((d) => [d.name, d]));
 /** Names of every colour and texture. */
 export const COLOR_NAMES: readonly string[] = DEFS.map((d) => d.name);
+
+/** Each colour that has a dark variant, mapped to it (`red` to `dark_red`). */
+export const DARK_VARIANTS: ReadonlyMap<string, string> = new Map(
+  COLOR_NAMES.filter((c) => COLORS.has(`dark_${c}`)).map((c) => [c, `dark_${c}`]),
+);
 
 export function getColor(name: string): ColorDef {
   const def = COLORS.get(name);

@@ -118,6 +118,26 @@ function heart(s: number, h: number): ShapePart[] {
   ];
 }
 
+/** A flower: a disc for the heart and five petal discs around it (each a cylinder in physics). */
+function flower(r: number, h: number): ShapePart[] {
+  const petal = 0.4 * r;
+  const parts = [disc(10, 0.45 * r, 0, 0, 0, h)];
+  for (const [x, y] of regular(5, r - petal)) parts.push(disc(8, petal, x, y, 0, h));
+  return parts;
+}
+
+/** An arc of an annulus from angle a0 to a1 (a "C") as n convex trapezoids. */
+function arc(n: number, rIn: number, rOut: number, a0: number, a1: number, h: number): ShapePart[] {
+  const at = (r: number, a: number): P2 => [r * Math.cos(a), r * Math.sin(a)];
+  const parts: ShapePart[] = [];
+  for (let i = 0; i < n; i++) {
+    const b0 = a0 + ((a1 - a0) * i) / n;
+    const b1 = a0 + ((a1 - a0) * (i + 1)) / n;
+    parts.push(prism([at(rIn, b0), at(rOut, b0), at(rOut, b1), at(rIn, b1)], 0, h));
+  }
+  return parts;
+}
+
 const H = 0.04; // height of the small objects
 
 const DEFS: readonly ShapeDef[] = [
@@ -177,6 +197,108 @@ const DEFS: readonly ShapeDef[] = [
       prism(rect(-0.015, -0.04, 0.015, -0.02), 0, H),
     ],
   },
+  // Shapes added to reach VIMA-Bench's variety (solid, letters, outlines); all convex prisms.
+  { name: 'round', symmetry: 0, parts: [disc(12, 0.038, 0, 0, 0, H)] },
+  { name: 'octagon', symmetry: 8, parts: [prism(regular(8, 0.039, Math.PI / 8), 0, H)] },
+  { name: 'flower', symmetry: 5, parts: flower(0.04, H) },
+  {
+    name: 'arrow',
+    symmetry: 1,
+    parts: [
+      prism(
+        [
+          [0.045, 0],
+          [0.005, 0.038],
+          [0.005, -0.038],
+        ],
+        0,
+        H,
+      ),
+      prism(rect(-0.045, -0.013, 0.005, 0.013), 0, H),
+    ],
+  },
+  {
+    name: 'trapezoid',
+    symmetry: 1,
+    parts: [
+      prism(
+        [
+          [-0.045, -0.03],
+          [0.045, -0.03],
+          [0.022, 0.03],
+          [-0.022, 0.03],
+        ],
+        0,
+        H,
+      ),
+    ],
+  },
+  {
+    name: 'parallelogram',
+    symmetry: 2,
+    parts: [
+      prism(
+        [
+          [-0.046, -0.028],
+          [0.018, -0.028],
+          [0.046, 0.028],
+          [-0.018, 0.028],
+        ],
+        0,
+        H,
+      ),
+    ],
+  },
+  {
+    name: 'letter_c',
+    symmetry: 1,
+    parts: arc(6, 0.022, 0.04, Math.PI / 3, (5 * Math.PI) / 3, H),
+  },
+  {
+    name: 'letter_e',
+    symmetry: 1,
+    parts: [
+      prism(rect(-0.032, -0.04, -0.012, 0.04), 0, H),
+      prism(rect(-0.012, 0.022, 0.032, 0.04), 0, H),
+      prism(rect(-0.012, -0.009, 0.024, 0.009), 0, H),
+      prism(rect(-0.012, -0.04, 0.032, -0.022), 0, H),
+    ],
+  },
+  {
+    name: 'letter_h',
+    symmetry: 2,
+    parts: [
+      prism(rect(-0.036, -0.04, -0.016, 0.04), 0, H),
+      prism(rect(0.016, -0.04, 0.036, 0.04), 0, H),
+      prism(rect(-0.016, -0.01, 0.016, 0.01), 0, H),
+    ],
+  },
+  {
+    name: 'letter_v',
+    symmetry: 1,
+    parts: [
+      prism(
+        [
+          [-0.011, -0.04],
+          [0.011, -0.04],
+          [-0.019, 0.04],
+          [-0.041, 0.04],
+        ],
+        0,
+        H,
+      ),
+      prism(
+        [
+          [-0.011, -0.04],
+          [0.011, -0.04],
+          [0.041, 0.04],
+          [0.019, 0.04],
+        ],
+        0,
+        H,
+      ),
+    ],
+  },
   {
     name: 'bowl',
     symmetry: 0,
@@ -212,6 +334,18 @@ const DEFS: readonly ShapeDef[] = [
       prism(rect(-0.08, -0.08, -0.06, 0.08), 0, 0.01),
       prism(rect(-0.01, -0.08, 0.01, 0.08), 0, 0.01),
       prism(rect(0.06, -0.08, 0.08, 0.08), 0, 0.01),
+    ],
+    container: { kind: 'rect', cx: 0, cy: 0, hx: 0.07, hy: 0.07 },
+  },
+  // A square box with walls: the container kept for L3 (never seen in training).
+  {
+    name: 'box',
+    symmetry: 4,
+    parts: [
+      prism(rect(-0.09, -0.09, 0.09, -0.078), 0, 0.03),
+      prism(rect(-0.09, 0.078, 0.09, 0.09), 0, 0.03),
+      prism(rect(-0.09, -0.078, -0.078, 0.078), 0, 0.03),
+      prism(rect(0.078, -0.078, 0.09, 0.078), 0, 0.03),
     ],
     container: { kind: 'rect', cx: 0, cy: 0, hx: 0.07, hy: 0.07 },
   },
@@ -296,4 +430,40 @@ export function footprintRadius(def: ShapeDef, scale: number): number {
   for (const part of def.parts)
     for (const [px, py] of part.polygon) r = Math.max(r, Math.hypot(px, py));
   return r * scale;
+}
+
+/** True when the point lies inside the convex polygon (either winding). */
+function containsPoint(polygon: readonly P2[], x: number, y: number): boolean {
+  let sign = 0;
+  for (let i = 0; i < polygon.length; i++) {
+    const [ax, ay] = polygon[i] as P2;
+    const [bx, by] = polygon[(i + 1) % polygon.length] as P2;
+    const cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    if (cross === 0) continue;
+    if (sign === 0) sign = Math.sign(cross);
+    else if (Math.sign(cross) !== sign) return false;
+  }
+  return true;
+}
+
+/**
+ * Height of the surface a container holds objects on, at scale 1: the top of its floor under
+ * the holding region's centre (0 for a frame or a box, whose inside is bare table).
+ */
+export function floorHeight(def: ShapeDef): number {
+  const region = def.container;
+  if (!region) return 0;
+  let top = 0;
+  for (const part of def.parts)
+    if (containsPoint(part.polygon, region.cx, region.cy)) top = Math.max(top, part.z1);
+  return top;
+}
+
+/** The shape with its height multiplied by `factor` (tall and short variants of an object). */
+export function withHeight(def: ShapeDef, factor: number): ShapeDef {
+  if (factor === 1) return def;
+  return {
+    ...def,
+    parts: def.parts.map((p) => ({ ...p, z0: p.z0 * factor, z1: p.z1 * factor })),
+  };
 }

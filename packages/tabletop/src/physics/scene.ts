@@ -1,6 +1,12 @@
 import type { Pose } from '@actllm/core';
 import type { Collider, ColliderDesc, RigidBody, World } from '@dimforge/rapier3d-compat';
-import { getShape, shapeExtents, type ShapeDef, type ShapePart } from '../objects/shapes.js';
+import {
+  getShape,
+  shapeExtents,
+  withHeight,
+  type ShapeDef,
+  type ShapePart,
+} from '../objects/shapes.js';
 import { buildMesh, partHullPoints, type Mesh } from '../objects/mesh.js';
 import { getColor, type ColorDef } from '../objects/colors.js';
 import {
@@ -127,13 +133,13 @@ export class PhysicsScene {
 
   #spawn(spec: SpawnSpec): SimObject {
     const R = this.#R;
-    const def = getShape(spec.shape);
+    const def = withHeight(getShape(spec.shape), spec.height ?? 1);
     const color = getColor(spec.color);
     const q = yawQuat(spec.pose.theta);
     // A marking is paint: a fixed body without colliders, so nothing can move it or rest on it.
     const desc = def.marking ? R.RigidBodyDesc.fixed() : R.RigidBodyDesc.dynamic();
     const body = this.#world.createRigidBody(
-      desc.setTranslation(spec.pose.x, spec.pose.y, SPAWN_LIFT).setRotation(q),
+      desc.setTranslation(spec.pose.x, spec.pose.y, (spec.z ?? 0) + SPAWN_LIFT).setRotation(q),
     );
     const obj: SimObject = {
       spec,
@@ -350,8 +356,9 @@ export class PhysicsScene {
   /**
    * Spatula push: a thin kinematic plate, square to the direction of motion, sweeps the
    * segment from `from` to `to` at a fixed speed just above the table, then leaves.
+   * `onSubstep` runs after every physics step of the sweep (rules checked mid-push).
    */
-  push(from: Pose, to: Pose): void {
+  push(from: Pose, to: Pose, onSubstep?: () => void): void {
     const dx = to.x - from.x;
     const dy = to.y - from.y;
     const length = Math.hypot(dx, dy);
@@ -366,6 +373,7 @@ export class PhysicsScene {
       const f = i / steps;
       this.#spatula.setNextKinematicTranslation({ x: from.x + dx * f, y: from.y + dy * f, z });
       this.#world.step();
+      onSubstep?.();
     }
     this.#spatula.setTranslation(PARK, true);
     this.settle();

@@ -10,10 +10,12 @@ export interface SpawnSpec {
   readonly scale: number;
   readonly pose: Pose;
   /**
-   * Height of the base above the table, for prompt pictures only (a stack in a demonstration
-   * frame); the simulator always spawns objects on the table.
+   * Height of the base above the table (default 0): an object that starts on a container's
+   * floor, a stack in a demonstration frame.
    */
   readonly z?: number;
+  /** Height multiplier of the shape (default 1): tall and short variants of an object. */
+  readonly height?: number;
 }
 
 /** Physics settings; the defaults favour speed on a small CPU. */

@@ -4,7 +4,7 @@ import type { SpawnSpec } from '../physics/spec.js';
 import type { Disc } from './placement.js';
 import type { Look, PartitionSpec } from './types.js';
 import { TabletopError } from '../errors.js';
-import { placeFree } from './placement.js';
+import { discsOf, firstFreeSpot, placeFree } from './placement.js';
 
 /** "block", "letter L": the shape's word. */
 export function shapeName(shape: string): string {
@@ -17,6 +17,42 @@ export function describe(o: { readonly shape: string; readonly color: string }):
     ? `letter ${o.shape.slice(7).toUpperCase()}`
     : o.shape.replace(/_/g, ' ');
   return `${o.color.replace(/_/g, ' ')} ${shape}`;
+}
+
+/** Markings (a zone, a line) are paint: never picked, never inside, never out of place. */
+export const isMarking = (o: { shape: string }): boolean => getShape(o.shape).marking === true;
+
+/**
+ * True when no object but the container itself and the `allowed` ones lies inside the
+ * container: the distractor check of the container families (dumping everything in fails).
+ */
+export function noIntruders(
+  objects: readonly ObjectState[],
+  container: ObjectState,
+  allowed: readonly string[],
+): boolean {
+  return objects.every(
+    (o) =>
+      o.id === container.id || allowed.includes(o.id) || isMarking(o) || !isInside(o, container),
+  );
+}
+
+/**
+ * The oracle's first move in a container family: an object that must not be in the container
+ * is taken out to the first free spot (a disturbance or an earlier mistake put it there).
+ */
+export function clearIntruder(
+  objects: readonly ObjectState[],
+  container: ObjectState,
+  allowed: readonly string[],
+): Action | null {
+  const intruder = objects.find(
+    (o) =>
+      o.id !== container.id && !allowed.includes(o.id) && !isMarking(o) && isInside(o, container),
+  );
+  if (!intruder) return null;
+  const spot = firstFreeSpot(discsOf([intruder])[0]?.r ?? 0.05, discsOf(objects));
+  return moveTo(intruder, spot);
 }
 
 export function findObject(objects: readonly ObjectState[], id: string): ObjectState | undefined {

@@ -63,7 +63,7 @@ export const followMotion: TaskFamily<FollowMotionGoal> = {
     const frames = path.map((_, i) => `{frame${i + 1}}`).join(' ');
     const text = rng
       .pick(TEMPLATES)
-      .replace('{target}', refer(target, partition, 'target', assets))
+      .replace('{target}', refer(rng, target, partition, 'target', assets))
       .replace('{frames}', frames);
     return {
       scene,

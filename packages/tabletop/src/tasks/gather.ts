@@ -1,19 +1,19 @@
 import type { ObjectState } from '@actllm/core';
 import type { SpawnSpec } from '../physics/spec.js';
 import {
-  describe,
+  clearIntruder,
   findObject,
   isInside,
-  moveTo,
+  noIntruders,
   objectScale,
   pickLook,
   spawnFree,
   stay,
 } from './common.js';
-import { discsOf, firstFreeSpot, type Disc } from './placement.js';
-import { objectAsset } from './refer.js';
+import type { Disc } from './placement.js';
+import { objectAsset, refer } from './refer.js';
 import { TWO_SLOT_SCALE, putInSlot, twoSlotContainers } from './slots.js';
-import type { Look, PartitionSpec, TaskFamily } from './types.js';
+import type { AssetSpec, Look, PartitionSpec, TaskFamily } from './types.js';
 
 export interface GatherGoal {
   /** Every object sharing the attribute, in slot order. */
@@ -60,13 +60,8 @@ function sampleLooks(
 function gatherStep(goal: GatherGoal, objects: readonly ObjectState[]): ReturnType<typeof stay> {
   const c = findObject(objects, goal.container);
   if (!c) throw new Error(`unreachable: container ${goal.container} missing`);
-  const intruder = objects.find(
-    (o) => o.id !== c.id && !goal.targets.includes(o.id) && isInside(o, c),
-  );
-  if (intruder) {
-    const spot = firstFreeSpot(discsOf([intruder])[0]?.r ?? 0.05, discsOf(objects));
-    return moveTo(intruder, spot);
-  }
+  const clear = clearIntruder(objects, c, goal.targets);
+  if (clear) return clear;
   for (const [i, id] of goal.targets.entries()) {
     const t = findObject(objects, id);
     if (t && !isInside(t, c)) return putInSlot(t, c, i, goal.targets.length);
@@ -107,10 +102,13 @@ function gatherFamily(name: string, attribute: Attribute): TaskFamily<GatherGoal
         scene.push(spawnFree(rng, taken, `obj${scene.length}`, l.shape, l.color, TARGET_SCALE));
       for (const l of distractors)
         scene.push(spawnFree(rng, taken, `obj${scene.length}`, l.shape, l.color, objectScale(rng)));
-      const text = rng.pick(TEMPLATES[attribute]).replace('{container}', describe(box));
+      const assets: Record<string, AssetSpec> = { object: objectAsset(cue, 'cue') };
+      const text = rng
+        .pick(TEMPLATES[attribute])
+        .replace('{container}', refer(rng, box, partition, 'container', assets));
       return {
         scene,
-        instruction: { text, assets: { object: objectAsset(cue, 'cue') } },
+        instruction: { text, assets },
         goal: { targets: ['obj1', 'obj2'], container: 'obj0' },
         oracleSteps: 2,
       };
@@ -118,9 +116,11 @@ function gatherFamily(name: string, attribute: Attribute): TaskFamily<GatherGoal
     success(goal, state) {
       const c = findObject(state.objects, goal.container);
       if (!c) return false;
-      return state.objects.every(
-        (o) => o.id === c.id || goal.targets.includes(o.id) === isInside(o, c),
-      );
+      const all = goal.targets.every((id) => {
+        const o = findObject(state.objects, id);
+        return !!o && isInside(o, c);
+      });
+      return all && noIntruders(state.objects, c, goal.targets);
     },
     oracle(goal, state) {
       return gatherStep(goal, state.objects);

@@ -1,27 +1,21 @@
 import type { SpawnSpec } from '../physics/spec.js';
+import { containerLook, objectScale, pickLook, pickLooks, shapeName, spawnFree } from './common.js';
 import {
-  containerLook,
-  describe,
-  findObject,
-  isInside,
-  objectScale,
-  pickLook,
-  pickLooks,
-  shapeName,
-  spawnFree,
-} from './common.js';
-import { adjectiveDemo, samplePair, pairScene, twoContainers, twoNouns } from './novel-words.js';
+  adjectiveDemo,
+  pairScene,
+  sampleComparison,
+  twoContainers,
+  twoNouns,
+} from './novel-words.js';
 import type { Disc } from './placement.js';
-import { objectAsset } from './refer.js';
-import type { TaskFamily, TaskState } from './types.js';
-import { putInto, type PutIntoGoal } from './visual-manipulation.js';
+import { objectAsset, refer } from './refer.js';
+import type { AssetSpec, TaskFamily, TaskState } from './types.js';
+import { putInto, putIntoDone, type PutIntoGoal } from './visual-manipulation.js';
 
 /** The put-into rule and oracle, shared by the three families that define words by example. */
 const putIntoRules = {
   success(goal: PutIntoGoal, state: TaskState): boolean {
-    const t = findObject(state.objects, goal.target);
-    const c = findObject(state.objects, goal.container);
-    return !!t && !!c && isInside(t, c);
+    return putIntoDone(goal, state.objects);
   },
   oracle(goal: PutIntoGoal, state: TaskState) {
     return putInto(goal, state.objects);
@@ -80,27 +74,29 @@ export const novelNoun: TaskFamily<PutIntoGoal> = {
 };
 
 const ADJ_TEMPLATES = [
-  '{adj_a} is {adjective} than {adj_b}. Put the {adjective} {shape} into the {container}.',
+  '{adj_a1} is {adjective} than {adj_b1}. {adj_a2} is {adjective} than {adj_b2}. Put the {adjective} {shape} into the {container}.',
 ];
 
 /**
- * "{A} is daxer than {B}. Put the daxer hexagon into the frame.": the made-up adjective
- * compares size (shown by one object drawn large and small); two objects of the named shape,
- * one large and one small, are in the scene.
+ * "{A1} is daxer than {B1}. {A2} is daxer than {B2}. Put the daxer hexagon into the frame.":
+ * the made-up adjective compares size, height or lightness, shown by 2-3 example pairs of
+ * other objects; two objects of the named shape that differ that way are in the scene.
  */
 export const novelAdj: TaskFamily<PutIntoGoal> = {
   name: 'novel_adj',
   templates: ADJ_TEMPLATES,
   sample(rng, partition) {
-    const { pair, demo, shape } = samplePair(rng, partition, 2);
+    const { pair, demos, shape } = sampleComparison(rng, partition, 2);
     const box = containerLook(rng, partition);
-    const bigger = rng.bool();
-    const { scene, target } = pairScene(rng, partition, [box], pair, bigger);
-    const adj = adjectiveDemo(rng, demo, bigger);
-    const text = `${adj.sentence} Put the ${adj.word} ${shapeName(shape)} into the ${describe(box)}.`;
+    const more = rng.bool();
+    const { scene, target } = pairScene(rng, partition, [box], pair, more);
+    const adj = adjectiveDemo(rng, demos, more);
+    const assets: Record<string, AssetSpec> = { ...adj.assets };
+    const boxWords = refer(rng, box, partition, 'container', assets);
+    const text = `${adj.sentence} Put the ${adj.word} ${shapeName(shape)} into the ${boxWords}.`;
     return {
       scene,
-      instruction: { text, assets: adj.assets },
+      instruction: { text, assets },
       goal: { target, container: 'obj0' },
       oracleSteps: 1,
     };
@@ -117,22 +113,23 @@ const ADJ_NOUN_TEMPLATES = NOUN_TEMPLATES.map((t) =>
 
 /**
  * Both at once (L4): the noun names the shape of two objects in the scene (shown in a third
- * colour), the adjective picks the large or the small one, the second noun the container.
+ * colour), the adjective picks one of them (by size, height or lightness), the second noun
+ * the container.
  */
 export const novelAdjAndNoun: TaskFamily<PutIntoGoal> = {
   name: 'novel_adj_and_noun',
   templates: ADJ_NOUN_TEMPLATES,
   sample(rng, partition) {
-    const { pair, demo, shape } = samplePair(rng, partition, 3);
+    const { pair, demos, shape } = sampleComparison(rng, partition, 3);
     const shown = pickLook(
       rng,
       partition.looks.filter((l) => l.shape === shape),
-      pair,
+      [pair.more.look, pair.less.look],
     );
     const [box, otherBox] = twoContainers(rng, partition);
-    const bigger = rng.bool();
-    const { scene, target } = pairScene(rng, partition, [box, otherBox], pair, bigger);
-    const adj = adjectiveDemo(rng, demo, bigger);
+    const more = rng.bool();
+    const { scene, target } = pairScene(rng, partition, [box, otherBox], pair, more);
+    const adj = adjectiveDemo(rng, demos, more);
     const [objWord, boxWord] = twoNouns(rng);
     const put = `Put the ${adj.word} ${objWord} into the ${boxWord}.`;
     return {

@@ -2,10 +2,20 @@ import { TabletopError } from '../errors.js';
 import { COLOR_NAMES } from '../objects/colors.js';
 import { CONTAINER_SHAPES, OBJECT_SHAPES } from '../objects/shapes.js';
 import type { Look, PartitionSpec } from './types.js';
-import { HELD_OUT_COMBOS, L4_TASKS, NOVEL_COLORS, NOVEL_SHAPES, TRAIN_TASKS } from './splits.js';
+import {
+  HELD_OUT_COMBOS,
+  L4_TASKS,
+  NOVEL_COLORS,
+  NOVEL_CONTAINERS,
+  NOVEL_SHAPES,
+  TRAIN_TASKS,
+} from './splits.js';
 
 const TRAIN_SHAPES = OBJECT_SHAPES.filter((s) => !NOVEL_SHAPES.includes(s));
 const TRAIN_COLORS = COLOR_NAMES.filter((c) => !NOVEL_COLORS.includes(c));
+const TRAIN_CONTAINERS = CONTAINER_SHAPES.filter((s) => !NOVEL_CONTAINERS.includes(s));
+/** Containers are furniture: solid training colours only (a pattern or a dark variant would hide what is in them). */
+const CONTAINER_COLORS = TRAIN_COLORS.filter((c) => !c.includes('_'));
 
 function isHeldOut(shape: string, color: string): boolean {
   return HELD_OUT_COMBOS[shape]?.includes(color) ?? false;
@@ -28,9 +38,9 @@ function spec(name: string, objectLooks: readonly Look[], tasks: readonly string
     looks: objectLooks,
     objectShapes: [...new Set(objectLooks.map((l) => l.shape))],
     colors: [...new Set(objectLooks.map((l) => l.color))],
-    containerShapes: CONTAINER_SHAPES,
-    containerColors: TRAIN_COLORS,
-    novelShapes: name === 'L3' ? NOVEL_SHAPES : [],
+    containerShapes: name === 'L3' ? CONTAINER_SHAPES : TRAIN_CONTAINERS,
+    containerColors: CONTAINER_COLORS,
+    novelShapes: name === 'L3' ? [...NOVEL_SHAPES, ...NOVEL_CONTAINERS] : [],
     novelColors: name === 'L3' ? NOVEL_COLORS : [],
     tasks,
   };

@@ -1,18 +1,21 @@
-import type { ObjectState } from '@actllm/core';
+import type { ObjectState, Rng } from '@actllm/core';
+import { TabletopError } from '../errors.js';
+import { floorHeight, getShape } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import {
-  describe,
+  containerCentre,
   findObject,
   isInside,
   moveTo,
-  containerCentre,
+  noIntruders,
   pickLooks,
   spawnFree,
   stay,
 } from './common.js';
 import type { Disc } from './placement.js';
 import { instructionOf, refer } from './refer.js';
-import type { AssetSpec, TaskFamily, TaskState } from './types.js';
+import { statesOf } from './sweep.js';
+import type { AssetSpec, Look, PartitionSpec, TaskFamily, TaskSample, TaskState } from './types.js';
 
 export interface PickInOrderGoal {
   readonly target: string;
@@ -20,11 +23,10 @@ export interface PickInOrderGoal {
   readonly visits: readonly string[];
 }
 
-/** The start container: a frame, whose inside is bare table, so the target can start in it. */
-const START_CONTAINER = 'frame';
 const TARGET_SCALE = 0.9;
 const TEMPLATES = [
   'Put the {target} into the {first}, then into the {second}. Finally restore it into its original container.',
+  'Move the {target} into the {first} and then into the {second}. Finally put it back into the container it started in.',
 ];
 
 /** How many visits the target has made in order, read from the episode memory. */
@@ -38,51 +40,85 @@ function visitsMade(goal: PickInOrderGoal, state: TaskState): number {
   return k;
 }
 
+/** Four containers in four colours: where the target starts, the two named, and a spare. */
+function containerLooks(rng: Rng, partition: PartitionSpec): Look[] {
+  const colors = rng.shuffle(partition.containerColors);
+  return colors.slice(0, 4).map((color) => ({ shape: rng.pick(partition.containerShapes), color }));
+}
+
+/** The target upright on the start container's floor, over the centre of its holding region. */
+function insideStart(start: SpawnSpec, target: Look, rng: Rng): SpawnSpec {
+  const [state] = statesOf([start]);
+  if (!state) throw new Error('unreachable: no start container state');
+  const centre = containerCentre(state);
+  return {
+    id: 'target',
+    ...target,
+    scale: TARGET_SCALE,
+    pose: { x: centre.x, y: centre.y, theta: rng.float(-Math.PI, Math.PI) },
+    z: floorHeight(getShape(start.shape)) * start.scale,
+  };
+}
+
+/** One layout attempt; throws TABLETOP_SAMPLING_FAILED when the containers do not fit. */
+function layout(rng: Rng, partition: PartitionSpec): TaskSample<PickInOrderGoal> {
+  const boxes = containerLooks(rng, partition);
+  const [target, ...distractors] = pickLooks(rng, partition.looks, 1 + rng.int(0, 2));
+  if (!target || boxes.length < 4) throw new Error('unreachable: too few looks');
+  // Ids in random order, so no id tells which container is the start one.
+  const ids = rng.shuffle([0, 1, 2, 3]).map((i) => `obj${i}`);
+  const taken: Disc[] = [];
+  const containers = boxes.map((b, i) =>
+    spawnFree(rng, taken, ids[i] ?? 'obj0', b.shape, b.color, 1),
+  );
+  const [start, first, second] = containers;
+  if (!start || !first || !second) throw new Error('unreachable: too few containers');
+  const scene: SpawnSpec[] = [...containers].sort((a, b) => a.id.localeCompare(b.id));
+  scene.push({ ...insideStart(start, target, rng), id: 'obj4' });
+  for (const l of distractors)
+    scene.push(spawnFree(rng, taken, `obj${scene.length}`, l.shape, l.color, 1));
+  const assets: Record<string, AssetSpec> = {};
+  const text = rng
+    .pick(TEMPLATES)
+    .replace('{target}', refer(rng, target, partition, 'target', assets))
+    .replace('{first}', refer(rng, boxes[1] ?? target, partition, 'first', assets))
+    .replace('{second}', refer(rng, boxes[2] ?? target, partition, 'second', assets));
+  return {
+    scene,
+    instruction: instructionOf(text, assets),
+    goal: { target: 'obj4', visits: [first.id, second.id, start.id] },
+    oracleSteps: 3,
+  };
+}
+
 /**
  * "Put the red block into the green bowl, then into the blue pan. Finally restore it into its
- * original container.": the target starts in a frame, which the instruction never names.
+ * original container.": the target starts in one of the two containers the instruction never
+ * names (its shape and place vary), so only the memory of the first scene tells which.
  */
 export const pickInOrderThenRestore: TaskFamily<PickInOrderGoal> = {
   name: 'pick_in_order_then_restore',
   templates: TEMPLATES,
   sample(rng, partition) {
-    const others = rng.shuffle(partition.containerShapes.filter((s) => s !== START_CONTAINER));
-    const colors = rng.shuffle(partition.containerColors);
-    const boxes = [START_CONTAINER, others[0] ?? 'bowl', others[1] ?? 'pan'].map((shape, i) => ({
-      shape,
-      color: colors[i] ?? 'gray',
-    }));
-    const [target, ...distractors] = pickLooks(rng, partition.looks, 1 + rng.int(0, 2));
-    if (!target) throw new Error('unreachable: pickLooks returned too few');
-    const taken: Disc[] = [];
-    const scene: SpawnSpec[] = boxes.map((b, i) =>
-      spawnFree(rng, taken, `obj${i}`, b.shape, b.color, 1),
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        return layout(rng, partition);
+      } catch (e) {
+        if (!(e instanceof TabletopError) || e.code !== 'TABLETOP_SAMPLING_FAILED') throw e;
+      }
+    }
+    throw new TabletopError(
+      'TABLETOP_SAMPLING_FAILED',
+      'Could not lay out four containers for pick_in_order_then_restore in 50 attempts.',
     );
-    const start = scene[0];
-    if (!start) throw new Error('unreachable: no start container');
-    // Inside the frame's walls, on the table: no overlap with the frame's colliders.
-    scene.push({
-      id: 'obj3',
-      ...target,
-      scale: TARGET_SCALE,
-      pose: { ...start.pose, theta: rng.float(-Math.PI, Math.PI) },
-    });
-    for (const l of distractors)
-      scene.push(spawnFree(rng, taken, `obj${scene.length}`, l.shape, l.color, 1));
-    const assets: Record<string, AssetSpec> = {};
-    const text = (TEMPLATES[0] ?? '')
-      .replace('{target}', refer(target, partition, 'target', assets))
-      .replace('{first}', describe(boxes[1] ?? target))
-      .replace('{second}', describe(boxes[2] ?? target));
-    return {
-      scene,
-      instruction: instructionOf(text, assets),
-      goal: { target: 'obj3', visits: ['obj1', 'obj2', 'obj0'] },
-      oracleSteps: 3,
-    };
   },
   success(goal, state) {
-    return visitsMade(goal, state) >= goal.visits.length;
+    const start = findObject(state.objects, goal.visits[goal.visits.length - 1] ?? '');
+    return (
+      visitsMade(goal, state) >= goal.visits.length &&
+      !!start &&
+      noIntruders(state.objects, start, [goal.target])
+    );
   },
   oracle(goal, state) {
     const t: ObjectState | undefined = findObject(state.objects, goal.target);

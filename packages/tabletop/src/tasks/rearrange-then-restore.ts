@@ -1,6 +1,6 @@
-import { angleDifference, type ObjectState, type Pose } from '@actllm/core';
-import { findObject, moveTo, stay } from './common.js';
-import { atGoal, rearrange, type RearrangeGoal } from './rearrange.js';
+import type { ObjectState, Pose } from '@actllm/core';
+import { findObject, stay } from './common.js';
+import { allSpots, arrangeStep, atGoal, rearrange, type RearrangeGoal } from './rearrange.js';
 import type { TaskFamily, TaskState } from './types.js';
 
 const TEMPLATES = [
@@ -30,19 +30,6 @@ function startPoses(goal: RearrangeGoal, state: TaskState): { id: string; pose: 
   });
 }
 
-/** Moves the first object that is not yet at its pose; `undefined` when all are. */
-function nextMove(
-  targets: readonly { id: string; pose: Pose }[],
-  objects: readonly ObjectState[],
-): ReturnType<typeof moveTo> | undefined {
-  for (const t of targets) {
-    const o = findObject(objects, t.id);
-    if (o && !atGoal(o, t.pose))
-      return moveTo(o, t.pose, angleDifference(o.pose.theta, t.pose.theta));
-  }
-  return undefined;
-}
-
 /**
  * "Rearrange to this {scene} and then restore.": the goal scene must be reached after some
  * step, then every moved object put back where it started. The start arrangement is not
@@ -56,12 +43,16 @@ export const rearrangeThenRestore: TaskFamily<RearrangeGoal> = {
     return {
       ...base,
       instruction: { ...base.instruction, text: rng.pick(TEMPLATES) },
-      oracleSteps: 2 * base.oracleSteps,
+      oracleSteps: base.oracleSteps + base.goal.targets.length,
     };
   },
   success(goal, state) {
     return (
-      reachedOnce(goal, state) && nextMove(startPoses(goal, state), state.objects) === undefined
+      reachedOnce(goal, state) &&
+      startPoses(goal, state).every((t) => {
+        const o = findObject(state.objects, t.id);
+        return !!o && atGoal(o, t.pose);
+      })
     );
   },
   reserved(goal, state) {
@@ -73,7 +64,7 @@ export const rearrangeThenRestore: TaskFamily<RearrangeGoal> = {
   },
   oracle(goal, state) {
     const targets = reachedOnce(goal, state) ? startPoses(goal, state) : goal.targets;
-    const move = nextMove(targets, state.objects);
+    const move = arrangeStep(targets, state, allSpots(goal, state));
     if (move) return move;
     const first = findObject(state.objects, goal.targets[0]?.id ?? '');
     if (!first) throw new Error('unreachable: rearrange goal without objects');

@@ -1,3 +1,4 @@
+import type { EndEffector } from '@actllm/core';
 import { TabletopError } from '../errors.js';
 import type { TaskFamily } from './types.js';
 import { getPartition } from './partitions.js';
@@ -72,6 +73,11 @@ export function getTask(name: string): TaskFamily {
  */
 export function partitionTasks(partition: string): string[] {
   return getPartition(partition).tasks.filter((t) => FAMILIES.has(t));
+}
+
+/** The end effector a task mounts: `spatula` (push only) or `suction` (pick_place only). */
+export function endEffectorOf(task: string): EndEffector {
+  return getTask(task).endEffector ?? 'suction';
 }
 
 /** Throws unless `task` belongs to `partition`. */

@@ -47,7 +47,7 @@ export const rotate: TaskFamily<RotateGoal> = {
     const assets: Record<string, AssetSpec> = {};
     const text = rng
       .pick(TEMPLATES)
-      .replace('{target}', refer(target, partition, 'target', assets))
+      .replace('{target}', refer(rng, target, partition, 'target', assets))
       .replace('{angle}', String(deg));
     return {
       scene,

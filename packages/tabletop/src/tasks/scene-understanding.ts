@@ -1,7 +1,7 @@
-import type { Look, TaskFamily } from './types.js';
-import { describe, findObject, isInside, objectScale, pickLook, spawnFree } from './common.js';
-import { objectAsset } from './refer.js';
-import { putInto, type PutIntoGoal } from './visual-manipulation.js';
+import type { AssetSpec, Look, TaskFamily } from './types.js';
+import { objectScale, pickLook, spawnFree } from './common.js';
+import { objectAsset, refer } from './refer.js';
+import { putInto, putIntoDone, type PutIntoGoal } from './visual-manipulation.js';
 import type { Disc } from './placement.js';
 import type { SpawnSpec } from '../physics/spec.js';
 
@@ -44,24 +44,22 @@ export const sceneUnderstanding: TaskFamily<PutIntoGoal> = {
     const cueLooks = partition.looks.filter(
       (l) => l.color === target.color && l.shape !== target.shape,
     );
-    const text = rng.pick(TEMPLATES).replace('{container}', describe(box));
+    const assets: Record<string, AssetSpec> = {
+      scene: { kind: 'scene', objects: scene },
+      object: objectAsset(pickLook(rng, cueLooks), 'cue'),
+    };
+    const text = rng
+      .pick(TEMPLATES)
+      .replace('{container}', refer(rng, box, partition, 'container', assets));
     return {
       scene,
-      instruction: {
-        text,
-        assets: {
-          scene: { kind: 'scene', objects: scene },
-          object: objectAsset(pickLook(rng, cueLooks), 'cue'),
-        },
-      },
+      instruction: { text, assets },
       goal: { target: 'obj1', container: 'obj0' },
       oracleSteps: 1,
     };
   },
   success(goal, state) {
-    const t = findObject(state.objects, goal.target);
-    const c = findObject(state.objects, goal.container);
-    return !!t && !!c && isInside(t, c);
+    return putIntoDone(goal, state.objects);
   },
   oracle(goal, state) {
     return putInto(goal, state.objects);

@@ -1,14 +1,22 @@
 /**
  * The split tables of the benchmark, as data (BENCHMARK.md "Levels"; listed in the README).
- * Small objects only: containers are furniture, drawn from every container shape in the
- * training colours at every level.
+ * Small objects, plus the novel container of L3; containers come in the training colours
+ * at every level.
  */
 
 /** Shapes never seen in training (they appear only in L3). */
-export const NOVEL_SHAPES: readonly string[] = ['letter_u', 'pentagon'];
+export const NOVEL_SHAPES: readonly string[] = ['pentagon', 'letter_u', 'flower', 'letter_v'];
 
-/** Colours never seen in training (they appear only in L3). */
-export const NOVEL_COLORS: readonly string[] = ['cyan', 'green_and_white_polka_dot'];
+/** Colours never seen in training (they appear only in L3): a light and dark pair among them. */
+export const NOVEL_COLORS: readonly string[] = [
+  'cyan',
+  'dark_cyan',
+  'green_and_white_polka_dot',
+  'pink_and_gray_polka_dot',
+];
+
+/** Container shapes never seen in training (they appear only in L3). */
+export const NOVEL_CONTAINERS: readonly string[] = ['box'];
 
 /**
  * L2 combinatorial: shape x colour pairs held out of training. Every training shape loses
@@ -16,16 +24,24 @@ export const NOVEL_COLORS: readonly string[] = ['cyan', 'green_and_white_polka_d
  * is still seen in training, only never together in these pairs.
  */
 export const HELD_OUT_COMBOS: Readonly<Record<string, readonly string[]>> = {
-  block: ['red', 'purple', 'white'],
-  diamond: ['green', 'orange', 'gray'],
-  triangle: ['blue', 'pink', 'red_and_white_stripe'],
-  hexagon: ['yellow', 'brown', 'blue_and_yellow_checker'],
-  star: ['purple', 'white', 'red'],
-  cross: ['orange', 'gray', 'green'],
-  heart: ['pink', 'red_and_white_stripe', 'blue'],
-  ring: ['brown', 'blue_and_yellow_checker', 'yellow'],
-  letter_l: ['white', 'red', 'purple'],
-  letter_t: ['gray', 'green', 'orange'],
+  block: ['red', 'white', 'dark_purple'],
+  diamond: ['yellow', 'blue_and_yellow_checker', 'yellow_and_purple_stripe'],
+  triangle: ['pink', 'dark_blue', 'green'],
+  hexagon: ['gray', 'dark_orange', 'purple'],
+  star: ['dark_red', 'orange_and_white_checker', 'brown'],
+  cross: ['dark_yellow', 'blue', 'red_and_white_stripe'],
+  heart: ['dark_pink', 'orange', 'dark_green'],
+  ring: ['red', 'white', 'dark_purple'],
+  letter_l: ['yellow', 'blue_and_yellow_checker', 'yellow_and_purple_stripe'],
+  letter_t: ['pink', 'dark_blue', 'green'],
+  round: ['gray', 'dark_orange', 'purple'],
+  octagon: ['dark_red', 'orange_and_white_checker', 'brown'],
+  arrow: ['dark_yellow', 'blue', 'red_and_white_stripe'],
+  trapezoid: ['dark_pink', 'orange', 'dark_green'],
+  parallelogram: ['red', 'white', 'dark_purple'],
+  letter_c: ['yellow', 'blue_and_yellow_checker', 'yellow_and_purple_stripe'],
+  letter_e: ['pink', 'dark_blue', 'green'],
+  letter_h: ['gray', 'dark_orange', 'purple'],
 };
 
 /** L4 novel tasks: families absent from training. */

@@ -1,12 +1,11 @@
 import type { ObjectState, Point2, Rng } from '@actllm/core';
 import type { SpawnSpec } from '../physics/spec.js';
-import { findObject } from './common.js';
 import type { Disc } from './placement.js';
 import {
-  allInside,
   plannedSteps,
   sampleLayout,
   sweepAction,
+  swept,
   type SweepGoal,
   type SweepRules,
 } from './sweep.js';
@@ -17,10 +16,13 @@ import {
   blockSpots,
   round4,
   sampleAxes,
+  sampleCount,
+  sweptWords,
   within,
   zoneSpec,
 } from './sweep-layout.js';
-import type { PartitionSpec, TaskFamily, TaskSample } from './types.js';
+import { instructionOf } from './refer.js';
+import type { AssetSpec, BodyPose, PartitionSpec, TaskFamily, TaskSample } from './types.js';
 
 export interface ExceedingGoal extends SweepGoal {
   readonly line: string;
@@ -40,8 +42,8 @@ const LIMIT_DEPTH = LINE_DEPTH - 0.012;
 const WAYPOINT_CLEARANCE = 0.06;
 
 const TEMPLATES = [
-  'Sweep all three small blocks into the {zone} without exceeding the {line}.',
-  'Push all three small blocks into the {zone} without going past the {line}.',
+  'Sweep {blocks} into the {zone} without exceeding the {line}.',
+  'Push {blocks} into the {zone} without going past the {line}.',
 ];
 
 /** How far past the line's near edge a point is (negative: on the zone's side). */
@@ -53,11 +55,18 @@ function rules(goal: ExceedingGoal): SweepRules {
   return { margin: () => 0.005, allowed: (p) => pastLine(goal, p) < -WAYPOINT_CLEARANCE };
 }
 
-function beyond(goal: ExceedingGoal, objects: readonly ObjectState[]): boolean {
-  return goal.targets.some((id) => {
-    const o = findObject(objects, id);
-    return o !== undefined && pastLine(goal, o.pose) > 0;
+/** Some object (a block to sweep or a distractor) has its centre past the line. */
+function beyond(goal: ExceedingGoal, objects: readonly (ObjectState | BodyPose)[]): boolean {
+  return objects.some((o) => {
+    if (o.id === goal.zone || o.id === goal.line) return false;
+    const p = 'pose' in o ? o.pose : o;
+    return pastLine(goal, p) > 0;
   });
+}
+
+/** Crossed the line at some state of the episode memory: broken for good. */
+function crossed(goal: ExceedingGoal, state: Parameters<TaskFamily['success']>[1]): boolean {
+  return [...(state.history ?? [state.initial]), state.objects].some((s) => beyond(goal, s));
 }
 
 /** Three blocks behind the zone, the line just past its far side; null when it does not fit. */
@@ -66,12 +75,19 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> |
   const corners = [-1, 1].flatMap((i) => [-1, 1].map((j) => at(a, i * 0.108, j * 0.108)));
   const ends = [at(a, LINE_DEPTH, -0.15), at(a, LINE_DEPTH, 0.15)];
   if (![...corners, ...ends].every((p) => within(p, 0.02))) return null;
-  const spots = blockSpots(rng, a, 3, { depth: [-0.34, -0.16], lateral: 0.16 });
+  const { word, count, blocks } = sampleCount(rng, ['one', 'two', 'three', 'all'], 3);
+  const distractorCount = blocks === 3 ? 1 : rng.int(1, 3);
+  const spots = blockSpots(rng, a, blocks + distractorCount, {
+    depth: [-0.36, -0.16],
+    lateral: 0.2,
+  });
   if (!spots) return null;
   const zoneColor = rng.pick(partition.containerColors);
   const lineColor = rng.pick(partition.containerColors.filter((c) => c !== zoneColor));
   const lineAt = at(a, LINE_DEPTH, 0);
   const limitAt = at(a, LIMIT_DEPTH, 0);
+  const looks = blockLooks(rng, partition, distractorCount);
+  const all = [...Array.from({ length: blocks }, () => looks.target), ...looks.distractors];
   const scene: SpawnSpec[] = [
     zoneSpec('obj0', zoneColor, a),
     {
@@ -81,9 +97,7 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> |
       scale: 1,
       pose: { x: round4(lineAt.x), y: round4(lineAt.y), theta: round4(a.angle) },
     },
-    ...blockLooks(rng, partition, 3).map((l, i) =>
-      blockSpec(rng, `obj${i + 2}`, l, spots[i] ?? a.origin),
-    ),
+    ...all.map((l, i) => blockSpec(rng, `obj${i + 2}`, l, spots[i] ?? a.origin)),
   ];
   // Deep pair first, then the shallow middle: a later push stops short of the earlier blocks.
   const slots = [at(a, 0.04, -0.045), at(a, 0.04, 0.045), at(a, -0.045, 0)].map((p) => ({
@@ -91,7 +105,8 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> |
     y: round4(p.y),
   }));
   const goal: ExceedingGoal = {
-    targets: ['obj2', 'obj3', 'obj4'],
+    targets: Array.from({ length: blocks }, (_, i) => `obj${i + 2}`),
+    count,
     zone: 'obj0',
     line: 'obj1',
     slots,
@@ -99,11 +114,13 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> |
   };
   const steps = plannedSteps(goal, scene, rules(goal));
   if (steps === null) return null;
+  const assets: Record<string, AssetSpec> = {};
   const text = rng
     .pick(TEMPLATES)
+    .replace('{blocks}', sweptWords(rng, partition, looks.target, word, assets))
     .replace('{zone}', `${zoneColor.replace(/_/g, ' ')} frame`)
     .replace('{line}', `${lineColor.replace(/_/g, ' ')} line`);
-  return { scene, instruction: { text }, goal, oracleSteps: steps };
+  return { scene, instruction: instructionOf(text, assets), goal, oracleSteps: steps };
 }
 
 /** Discs covering the table past the line (on a 0.08 grid), so no disturbance puts a block there. */
@@ -115,16 +132,26 @@ function pastLineDiscs(goal: ExceedingGoal): Disc[] {
   return out;
 }
 
-/** "Sweep all three small blocks into the frame without exceeding the line." */
+/**
+ * "Sweep two small red blocks into the frame without exceeding the line.": exactly that many
+ * of the named blocks into the zone, the distractor blocks kept out, and no object's centre
+ * ever past the line, checked at every physics substep of every push. Spatula only.
+ */
 export const sweepWithoutExceeding: TaskFamily<ExceedingGoal> = {
   name: 'sweep_without_exceeding',
   templates: TEMPLATES,
+  endEffector: 'spatula',
   sample(rng, partition) {
     return sampleLayout('sweep_without_exceeding', rng, partition, layout);
   },
   success(goal, state) {
-    const seen = [...(state.history ?? [state.initial]), state.objects];
-    return allInside(goal, state.objects) && !seen.some((s) => beyond(goal, s));
+    return swept(goal, state.objects) && !crossed(goal, state);
+  },
+  failed(goal, state) {
+    return crossed(goal, state);
+  },
+  during(goal, poses) {
+    return beyond(goal, poses);
   },
   oracle(goal, state) {
     return sweepAction(goal, state.objects, rules(goal));

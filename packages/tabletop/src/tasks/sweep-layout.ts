@@ -1,7 +1,8 @@
 import type { Point2, Rng } from '@actllm/core';
 import type { SpawnSpec } from '../physics/spec.js';
 import type { Disc } from './placement.js';
-import type { Look, PartitionSpec } from './types.js';
+import { refer } from './refer.js';
+import type { AssetSpec, Look, PartitionSpec } from './types.js';
 
 /** The zone at 1.2: its inside (0.178 square) holds three small blocks with room to pass. */
 export const ZONE_SCALE = 1.2;
@@ -44,10 +45,56 @@ export function within(p: Point2, margin: number): boolean {
 
 export const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
-/** The small block looks of the partition (colour repeats allowed: L3 has only two). */
-export function blockLooks(rng: Rng, partition: PartitionSpec, n: number, avoid = ''): Look[] {
+/** How many blocks an instruction asks for, as VIMA-Bench words it. */
+export const COUNT_WORDS = ['one', 'two', 'three', 'all'] as const;
+export type CountWord = (typeof COUNT_WORDS)[number];
+
+/**
+ * A count word (among `words`), how many blocks it asks for, and how many blocks of the named
+ * look the scene holds (at least that many, at most `most`; "all" means every one of them).
+ */
+export function sampleCount(
+  rng: Rng,
+  words: readonly CountWord[],
+  most: number,
+): { word: CountWord; count: number; blocks: number } {
+  const word = rng.pick(words);
+  if (word === 'all') {
+    const blocks = rng.int(2, most + 1);
+    return { word, count: blocks, blocks };
+  }
+  const count = COUNT_WORDS.indexOf(word) + 1;
+  return { word, count, blocks: rng.int(count, most + 1) };
+}
+
+/** The look of the blocks to sweep, and `n` distractor block looks in other colours. */
+export function blockLooks(
+  rng: Rng,
+  partition: PartitionSpec,
+  n: number,
+  avoid = '',
+): { target: Look; distractors: Look[] } {
   const looks = partition.looks.filter((l) => l.shape === 'block' && l.color !== avoid);
-  return Array.from({ length: n }, () => rng.pick(looks));
+  const target = rng.pick(looks);
+  const others = rng.shuffle(looks.filter((l) => l.color !== target.color));
+  return {
+    target,
+    distractors: Array.from({ length: n }, (_, i) => others[i % others.length] ?? target),
+  };
+}
+
+/** "two small red blocks", or "two {swept}" with a picture of one. */
+export function sweptWords(
+  rng: Rng,
+  partition: PartitionSpec,
+  look: Look,
+  word: CountWord,
+  assets: Record<string, AssetSpec>,
+): string {
+  const named = refer(rng, look, partition, 'swept', assets);
+  if (named.startsWith('{')) return `${word} ${named}`;
+  const colour = look.color.replace(/_/g, ' ');
+  return word === 'one' ? `one small ${colour} block` : `${word} small ${colour} blocks`;
 }
 
 /** A zone marking at the axes' centre, square to the approach. */

@@ -1,10 +1,10 @@
 import { normalizeAngle, type ObjectState, type Rng } from '@actllm/core';
 import { footprintRadius, getShape } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
-import { describe, findObject, scaleOf } from './common.js';
+import { findObject, scaleOf } from './common.js';
 import {
-  allInside,
   plannedSteps,
+  swept,
   sampleLayout,
   sweepAction,
   type SweepGoal,
@@ -17,10 +17,20 @@ import {
   blockSpots,
   round4,
   sampleAxes,
+  sampleCount,
+  sweptWords,
   within,
   zoneSpec,
 } from './sweep-layout.js';
-import type { PartitionSpec, TaskFamily, TaskSample } from './types.js';
+import { instructionOf, refer } from './refer.js';
+import type {
+  AssetSpec,
+  BodyPose,
+  PartitionSpec,
+  TaskFamily,
+  TaskSample,
+  TaskState,
+} from './types.js';
 
 export interface TouchingGoal extends SweepGoal {
   readonly obstacle: string;
@@ -33,8 +43,8 @@ export const TOUCH_TURN = 0.05;
 const OBSTACLE_CLEARANCE = 0.025;
 
 const TEMPLATES = [
-  'Sweep two small blocks into the {zone} without touching the {obstacle}.',
-  'Push both small blocks into the {zone} without touching the {obstacle}.',
+  'Sweep {blocks} into the {zone} without touching the {obstacle}.',
+  'Push {blocks} into the {zone} without touching the {obstacle}.',
 ];
 
 function rules(goal: TouchingGoal): SweepRules {
@@ -48,13 +58,22 @@ function rules(goal: TouchingGoal): SweepRules {
 export function untouched(
   goal: TouchingGoal,
   start: ObjectState,
-  objects: readonly ObjectState[],
+  objects: readonly (ObjectState | BodyPose)[],
 ): boolean {
-  const o = findObject(objects, goal.obstacle);
+  const o = objects.find((x) => x.id === goal.obstacle);
   if (!o) return false;
-  const shift = Math.hypot(o.pose.x - start.pose.x, o.pose.y - start.pose.y);
-  const turn = Math.abs(normalizeAngle(o.pose.theta - start.pose.theta));
-  return shift <= TOUCH_SHIFT && turn <= TOUCH_TURN && Math.abs(o.z - start.z) <= TOUCH_SHIFT;
+  const p = 'pose' in o ? { ...o.pose, z: o.z } : o;
+  const shift = Math.hypot(p.x - start.pose.x, p.y - start.pose.y);
+  const turn = Math.abs(normalizeAngle(p.theta - start.pose.theta));
+  return shift <= TOUCH_SHIFT && turn <= TOUCH_TURN && Math.abs(p.z - start.z) <= TOUCH_SHIFT;
+}
+
+/** The obstacle was touched at some state of the episode memory: broken for good. */
+function touched(goal: TouchingGoal, state: TaskState): boolean {
+  const start = findObject(state.initial, goal.obstacle);
+  if (!start) return true;
+  const seen = [...(state.history ?? [state.initial]), state.objects];
+  return !seen.every((s) => untouched(goal, start, s));
 }
 
 /** The obstacle between the zone and the blocks; null when the scene does not fit. */
@@ -67,8 +86,11 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<TouchingGoal> | 
   const obstacleAt = at(a, -0.2, rng.float(-0.05, 0.05));
   if (!within(obstacleAt, 0.07)) return null;
   const keepOff = [{ ...obstacleAt, r: 0.12 }];
-  const spots = blockSpots(rng, a, 2, { depth: [-0.4, -0.3], lateral: 0.18 }, keepOff);
+  const { word, count, blocks } = sampleCount(rng, ['one', 'two', 'all'], 2);
+  const spots = blockSpots(rng, a, blocks + 1, { depth: [-0.42, -0.28], lateral: 0.2 }, keepOff);
   if (!spots) return null;
+  const looks = blockLooks(rng, partition, 1, cross.color);
+  const all = [...Array.from({ length: blocks }, () => looks.target), ...looks.distractors];
   const zoneColor = rng.pick(partition.containerColors);
   const scene: SpawnSpec[] = [
     zoneSpec('obj0', zoneColor, a),
@@ -83,36 +105,51 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<TouchingGoal> | 
         theta: round4(rng.float(0, Math.PI / 2)),
       },
     },
-    ...blockLooks(rng, partition, 2, cross.color).map((l, i) =>
-      blockSpec(rng, `obj${i + 2}`, l, spots[i] ?? a.origin),
-    ),
+    ...all.map((l, i) => blockSpec(rng, `obj${i + 2}`, l, spots[i] ?? a.origin)),
   ];
   const slots = [at(a, 0.03, -0.045), at(a, 0.03, 0.045)].map((p) => ({
     x: round4(p.x),
     y: round4(p.y),
   }));
-  const goal: TouchingGoal = { targets: ['obj2', 'obj3'], zone: 'obj0', obstacle: 'obj1', slots };
+  const goal: TouchingGoal = {
+    targets: Array.from({ length: blocks }, (_, i) => `obj${i + 2}`),
+    count,
+    zone: 'obj0',
+    obstacle: 'obj1',
+    slots,
+  };
   const steps = plannedSteps(goal, scene, rules(goal));
   if (steps === null) return null;
+  const assets: Record<string, AssetSpec> = {};
   const text = rng
     .pick(TEMPLATES)
+    .replace('{blocks}', sweptWords(rng, partition, looks.target, word, assets))
     .replace('{zone}', `${zoneColor.replace(/_/g, ' ')} frame`)
-    .replace('{obstacle}', describe(cross));
-  return { scene, instruction: { text }, goal, oracleSteps: steps };
+    .replace('{obstacle}', refer(rng, cross, partition, 'obstacle', assets));
+  return { scene, instruction: instructionOf(text, assets), goal, oracleSteps: steps };
 }
 
-/** "Sweep two small blocks into the frame without touching the red cross." (L4 only) */
+/**
+ * "Sweep two small blue blocks into the frame without touching the red cross." (L4 only):
+ * the count, the distractor kept out and the obstacle left where it stands, checked at every
+ * physics substep of every push. Spatula only.
+ */
 export const sweepWithoutTouching: TaskFamily<TouchingGoal> = {
   name: 'sweep_without_touching',
   templates: TEMPLATES,
+  endEffector: 'spatula',
   sample(rng, partition) {
     return sampleLayout('sweep_without_touching', rng, partition, layout);
   },
   success(goal, state) {
-    const start = findObject(state.initial, goal.obstacle);
-    if (!start) return false;
-    const seen = [...(state.history ?? [state.initial]), state.objects];
-    return allInside(goal, state.objects) && seen.every((s) => untouched(goal, start, s));
+    return swept(goal, state.objects) && !touched(goal, state);
+  },
+  failed(goal, state) {
+    return touched(goal, state);
+  },
+  during(goal, poses, initial) {
+    const start = findObject(initial, goal.obstacle);
+    return !start || !untouched(goal, start, poses);
   },
   oracle(goal, state) {
     return sweepAction(goal, state.objects, rules(goal));

@@ -3,14 +3,24 @@ import { TabletopError } from '../errors.js';
 import { footprintRadius, getShape } from '../objects/shapes.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import { specItem, toObjectState } from '../env/state.js';
-import { containerCentre, findObject, isInside, scaleOf } from './common.js';
+import {
+  containerCentre,
+  findObject,
+  isInside,
+  isMarking,
+  noIntruders,
+  scaleOf,
+} from './common.js';
+export { isMarking } from './common.js';
 import type { Disc } from './placement.js';
 import { planPushes, pushClear, pushTo, type Puck } from './push-plan.js';
 import type { PartitionSpec, TaskSample } from './types.js';
 
 /** What the sweep families share in their goals: the blocks, the zone, the spots inside it. */
 export interface SweepGoal {
+  /** The blocks of the named look; `count` of them must end inside (all of them for "all"). */
   readonly targets: readonly string[];
+  readonly count: number;
   readonly zone: string;
   /** Where the oracle puts the blocks, in the order it fills them (workspace points). */
   readonly slots: readonly Point2[];
@@ -23,8 +33,6 @@ const BLOCK_CLEARANCE = 0.005;
 export function statesOf(specs: readonly SpawnSpec[]): ObjectState[] {
   return specs.map((s) => toObjectState(specItem(s).state, {}));
 }
-
-export const isMarking = (o: { shape: string }): boolean => getShape(o.shape).marking === true;
 
 function puckOf(o: ObjectState): Puck {
   return { x: o.pose.x, y: o.pose.y, side: Math.min(o.size.x, o.size.y), theta: o.pose.theta };
@@ -74,6 +82,7 @@ function options(
   rules: SweepRules,
 ): Option[] {
   const spots = [...goal.slots, ...zoneSpots(zone)];
+  if (insideCount(goal, solid, zone) >= goal.count) return [];
   return solid
     .filter((o) => goal.targets.includes(o.id) && !isInside(o, zone))
     .map((block) => {
@@ -154,11 +163,37 @@ export function sweepAction(
 ): Action {
   const plan = nextSweep(goal, objects, rules);
   if (plan?.legs[0]) return pushTo(puckOf(plan.block), plan.legs[0]);
-  const first = objects.find((o) => goal.targets.includes(o.id));
-  if (!first) throw new Error('unreachable: a sweep goal without targets');
-  // No clear push (the rule is already broken, or a disturbance boxed a block in): a push
-  // of zero length waits a step rather than risk what the rule forbids.
-  return pushTo(puckOf(first), first.pose);
+  // No clear push (the rule is already broken, or a disturbance boxed a block in): a short
+  // push through empty table waits a step rather than risk what the rule forbids.
+  return idlePush(objects);
+}
+
+/**
+ * A 0.05 push far from every solid object: it moves nothing. The first point of a 0.05 grid
+ * whose sweep keeps 0.1 clear of every footprint; the workspace corner when there is none.
+ */
+export function idlePush(objects: readonly ObjectState[]): Action {
+  const solid = objects.filter((o) => !isMarking(o));
+  for (let y = 0.05; y <= 0.95; y += 0.05) {
+    for (let x = 0.05; x <= 0.9; x += 0.05) {
+      const clear = solid.every(
+        (o) =>
+          Math.hypot(o.pose.x - x - 0.025, o.pose.y - y) >
+          footprintRadius(getShape(o.shape), scaleOf(o)) + 0.1,
+      );
+      if (clear)
+        return { kind: 'push', from: { x, y, theta: 0 }, to: { x: x + 0.05, y, theta: 0 } };
+    }
+  }
+  return { kind: 'push', from: { x: 0, y: 0, theta: 0 }, to: { x: 0.05, y: 0, theta: 0 } };
+}
+
+/** How many of the target blocks lie inside the zone. */
+function insideCount(goal: SweepGoal, objects: readonly ObjectState[], zone: ObjectState): number {
+  return goal.targets.filter((id) => {
+    const o = findObject(objects, id);
+    return o !== undefined && isInside(o, zone);
+  }).length;
 }
 
 /**
@@ -174,8 +209,7 @@ export function plannedSteps(
   for (let step = 0; step < 8; step++) {
     const zone = findObject(objects, goal.zone);
     if (!zone) return null;
-    if (goal.targets.every((id) => objects.some((o) => o.id === id && isInside(o, zone))))
-      return step;
+    if (insideCount(goal, objects, zone) >= goal.count) return step;
     const plan = nextSweep(goal, objects, rules);
     const to = plan?.legs[0];
     if (!plan || !to) return null;
@@ -185,14 +219,16 @@ export function plannedSteps(
   return null;
 }
 
-/** Every target inside the zone now. */
-export function allInside(goal: SweepGoal, objects: readonly ObjectState[]): boolean {
+/**
+ * The sweep is done: exactly `count` of the target blocks inside the zone (no more: "two"
+ * means two), and no other object in it (the distractors must stay out).
+ */
+export function swept(goal: SweepGoal, objects: readonly ObjectState[]): boolean {
   const zone = findObject(objects, goal.zone);
   if (!zone) return false;
-  return goal.targets.every((id) => {
-    const o = findObject(objects, id);
-    return o !== undefined && isInside(o, zone);
-  });
+  return (
+    insideCount(goal, objects, zone) === goal.count && noIntruders(objects, zone, goal.targets)
+  );
 }
 
 /**

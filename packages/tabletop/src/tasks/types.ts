@@ -1,4 +1,4 @@
-import type { Action, ObjectState, Rng } from '@actllm/core';
+import type { Action, EndEffector, ObjectState, Rng } from '@actllm/core';
 import type { SpawnSpec } from '../physics/spec.js';
 import type { Disc } from './placement.js';
 
@@ -56,6 +56,15 @@ export interface TaskState {
   readonly history?: readonly (readonly ObjectState[])[];
 }
 
+/** Where an object is at one physics substep of a push: its centre, base height and yaw. */
+export interface BodyPose {
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly theta: number;
+}
+
 /**
  * A task family as data and functions: the environment knows nothing task-specific, so a
  * new family is a new object of this type added to the registry.
@@ -65,6 +74,11 @@ export interface TaskFamily<G = unknown> {
   readonly name: string;
   /** Instruction templates, for documentation and vocabulary building. */
   readonly templates: readonly string[];
+  /**
+   * The tool the family mounts (default `suction`, which does `pick_place`); `spatula` does
+   * `push`. The environment refuses the other primitive.
+   */
+  readonly endEffector?: EndEffector;
   sample(rng: Rng, partition: PartitionSpec): TaskSample<G>;
   success(goal: G, state: TaskState): boolean;
   /** The scripted expert: plans from the current ground truth (closed loop). */
@@ -76,4 +90,15 @@ export interface TaskFamily<G = unknown> {
    * (an obstacle not to touch: a disturbance moving it would read as the agent's touch).
    */
   kept?(goal: G): readonly string[];
+  /**
+   * True when the episode can no longer succeed (a rule broken for good): the environment
+   * then ends it as a failure. Default: never (leaving the workspace is checked for every family).
+   */
+  failed?(goal: G, state: TaskState): boolean;
+  /**
+   * Checked at every physics substep of a push, with the poses of the objects then: true when
+   * the rule is broken at that instant (a block past the line in mid-push). Once it is, the
+   * episode ends as a failure after the step.
+   */
+  during?(goal: G, poses: readonly BodyPose[], initial: readonly ObjectState[]): boolean;
 }

@@ -1,9 +1,10 @@
 import type { AssetSpec, TaskFamily } from './types.js';
 import { instructionOf, refer } from './refer.js';
 import {
+  clearIntruder,
   containerCentre,
-  describe,
   containerLook,
+  noIntruders,
   pickLooks,
   findObject,
   isInside,
@@ -44,8 +45,8 @@ export const visualManipulation: TaskFamily<PutIntoGoal> = {
     const assets: Record<string, AssetSpec> = {};
     const text = rng
       .pick(TEMPLATES)
-      .replace('{target}', refer(targetLook, partition, 'target', assets))
-      .replace('{container}', describe(box));
+      .replace('{target}', refer(rng, targetLook, partition, 'target', assets))
+      .replace('{container}', refer(rng, box, partition, 'container', assets));
     return {
       scene,
       instruction: instructionOf(text, assets),
@@ -54,16 +55,21 @@ export const visualManipulation: TaskFamily<PutIntoGoal> = {
     };
   },
   success(goal, state) {
-    const t = findObject(state.objects, goal.target);
-    const c = findObject(state.objects, goal.container);
-    return !!t && !!c && isInside(t, c);
+    return putIntoDone(goal, state.objects);
   },
   oracle(goal, state) {
     return putInto(goal, state.objects);
   },
 };
 
-/** The one-step plan shared by the put-into tasks: carry the target onto the container's centre. */
+/** The rule shared by the put-into tasks: the target inside the container, nothing else in it. */
+export function putIntoDone(goal: PutIntoGoal, objects: Parameters<typeof findObject>[0]): boolean {
+  const t = findObject(objects, goal.target);
+  const c = findObject(objects, goal.container);
+  return !!t && !!c && isInside(t, c) && noIntruders(objects, c, [goal.target]);
+}
+
+/** The plan shared by the put-into tasks: take out an intruder, else carry the target onto the container's centre. */
 export function putInto(
   goal: PutIntoGoal,
   objects: Parameters<typeof findObject>[0],
@@ -74,5 +80,7 @@ export function putInto(
     throw new Error(
       `unreachable: goal objects ${goal.target}, ${goal.container} missing from the scene`,
     );
+  const clear = clearIntruder(objects, c, [goal.target]);
+  if (clear) return clear;
   return isInside(t, c) ? stay(t) : moveTo(t, containerCentre(c));
 }

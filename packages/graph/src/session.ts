@@ -57,7 +57,7 @@ async function resolve(
   const names =
     typeof backend === 'string' ? [backend] : (backend as readonly string[] | undefined);
   const r = await resolveBackend(names ? { capability, names } : { capability });
-  return { name: r.name, backend: r.backend as GraphBackend };
+  return { name: r.name, backend: r.backend };
 }
 
 function checkOptions(options: unknown, what: string): GraphSessionOptions {

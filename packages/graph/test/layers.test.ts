@@ -59,14 +59,14 @@ describe('layers library', () => {
     let cache = run(dec, { ...kvDecoderFeeds(c, tokens.slice(0, 3), 0), ...weights });
     for (let i = 0; i < 3; i++) {
       expect(logitsRow(cache.logits as Tensor, i, c.vocab)).toEqual(
-        logitsRow(full, i, c.vocab).map((v) => expect.closeTo(v, 5)),
+        logitsRow(full, i, c.vocab).map((v): unknown => expect.closeTo(v, 5)),
       );
     }
     for (let p = 3; p < tokens.length; p++) {
       cache = run(dec, { ...kvDecoderFeeds(c, [tokens[p] as number], p, cache), ...weights });
       expect(cache[kvNames(1).presentKey]!.shape).toEqual([1, c.heads, p + 1, c.dModel / c.heads]);
       expect(logitsRow(cache.logits as Tensor, 0, c.vocab)).toEqual(
-        logitsRow(full, p, c.vocab).map((v) => expect.closeTo(v, 5)),
+        logitsRow(full, p, c.vocab).map((v): unknown => expect.closeTo(v, 5)),
       );
     }
   });

@@ -15,12 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { listBackends } from '@actllm/core';
 import { createSession, initParameters, kvDecoder, kvDecoderFeeds } from '@actllm/graph';
-import {
-  REFERENCE,
-  loadCompared,
-  parseArgs,
-  percentile,
-} from './models.mjs';
+import { REFERENCE, loadCompared, parseArgs, percentile } from './models.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const repeat = Number(args.repeat ?? 5);

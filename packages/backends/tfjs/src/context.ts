@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { SessionOptions } from '@actllm/core';
 import { inferTypes, type Graph, type TensorRef } from '@actllm/graph';
 import { activate, chooseRuntime, tfjsBackendName, type RuntimeName } from './runtime.js';

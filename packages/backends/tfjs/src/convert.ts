@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { tensorFromNumbers, type DType, type Tensor } from '@actllm/core';
 import { TfjsBackendError } from './errors.js';
 

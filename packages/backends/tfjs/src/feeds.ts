@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, TensorMap } from '@actllm/core';
 import type { TensorRef } from '@actllm/graph';
 import { toTf } from './convert.js';

@@ -18,9 +18,8 @@ export {
   runtimeForDevice,
 } from './runtime.js';
 export type { ModuleLoader, RuntimeName } from './runtime.js';
-export { TfjsSession } from './session.js';
-export { TfjsTrainer, liveTensors } from './trainer.js';
-export { KERNELS } from './kernels/index.js';
+export { liveTensors } from './trainer.js';
+export { kernelOps } from './kernels/index.js';
 export type { TfjsExtra } from './context.js';
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isActllmError, type Tensor } from '@actllm/core';
 import { hasOp, type Graph, type Node, type TensorRef } from '@actllm/graph';
 import { TfjsBackendError } from './errors.js';

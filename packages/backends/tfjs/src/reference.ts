@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getOp, type Node, type Value } from '@actllm/graph';
 import { TfjsBackendError } from './errors.js';
 import type { Kernel } from './kernels/types.js';

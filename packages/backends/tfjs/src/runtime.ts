@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// The two runtimes that ship with this package register themselves with tfjs-core on import.
+import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { Logger } from '@actllm/core';
 import { TfjsBackendError } from './errors.js';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { DType, InferenceSession, SessionOptions, Tensor, TensorMap } from '@actllm/core';
 import type { Graph } from '@actllm/graph';
 import { TfjsBackendError } from './errors.js';

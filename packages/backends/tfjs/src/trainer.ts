@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
-  createTensor,
   type SessionOptions,
   type Tensor,
   type TensorMap,

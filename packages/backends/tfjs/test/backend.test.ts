@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   createTensor,
   isActllmError,
@@ -8,14 +8,9 @@ import {
   type Tensor,
 } from '@actllm/core';
 import { GraphBuilder, createSession, listOps, run, type Graph } from '@actllm/graph';
-import {
-  KERNELS,
-  TFJS_PRIORITY,
-  TfjsBackend,
-  chooseRuntime,
-  detectRuntimes,
-} from '../src/index.js';
+import { TFJS_PRIORITY, TfjsBackend, chooseRuntime, detectRuntimes } from '../src/index.js';
 import { planFusions } from '../src/fuse.js';
+import { KERNELS, kernelOps } from '../src/kernels/index.js';
 import { fusedProduct } from '../src/kernels/matmul.js';
 import { broadcastTo } from '../src/kernels/util.js';
 
@@ -99,6 +94,7 @@ describe('the kernel table', () => {
         .map((o) => o.type)
         .filter((t) => !(t in KERNELS)),
     ).toEqual([]);
+    expect(kernelOps()).toEqual(Object.keys(KERNELS).sort());
   });
 });
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Kernel, KernelDef } from './types.js';
 import { isFloat, req } from './util.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@actllm/core';
 import { TfjsBackendError } from '../errors.js';
 import { tfDtype, toTf } from '../convert.js';

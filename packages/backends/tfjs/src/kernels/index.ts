@@ -23,3 +23,8 @@ export const KERNELS: Readonly<Record<string, KernelDef>> = {
 export type { Kernel, KernelDef, KernelSpec } from './types.js';
 export { fusedProduct } from './matmul.js';
 export type { ProductForm } from './matmul.js';
+
+/** The IR ops this backend has a tfjs kernel for, sorted (every op of `@actllm/graph`). */
+export function kernelOps(): string[] {
+  return Object.keys(KERNELS).sort();
+}

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelDef } from './types.js';
 import { tfDtype } from '../convert.js';
 import { broadcastConcrete } from '@actllm/graph';

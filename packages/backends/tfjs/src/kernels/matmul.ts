@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RuntimeName } from '../runtime.js';
 import type { Kernel, KernelDef, KernelSpec } from './types.js';
 import { attrInt, req } from './util.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelDef, KernelSpec } from './types.js';
 import { attrInt, normAxis, req } from './util.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { broadcastConcrete } from '@actllm/graph';
 import { TfjsBackendError } from '../errors.js';
 import type { KernelDef, KernelSpec } from './types.js';

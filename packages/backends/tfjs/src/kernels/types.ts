@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Attributes, Node, TensorType } from '@actllm/graph';
 import type { RuntimeName } from '../runtime.js';
 

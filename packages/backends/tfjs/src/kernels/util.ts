@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Attributes } from '@actllm/graph';
 import { TfjsBackendError } from '../errors.js';
 import type { RuntimeName } from '../runtime.js';

@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isActllmError } from '@actllm/core';
-import { crc32, decodePng, encodePng } from '../src/index.js';
+import { PNG_MAX_PIXELS, crc32, decodePng, encodePng } from '../src/index.js';
 
 function pngFrom(width: number, height: number, colourType: number, raw: Buffer): Buffer {
   const chunk = (type: string, data: Buffer): Buffer => {
@@ -91,5 +91,35 @@ describe('png', () => {
       }
       expect(isActllmError(caught, 'TABLETOP_PNG_INVALID')).toBe(true);
     }
+  });
+
+  it('refuses images over the documented size cap from the header, before allocating', () => {
+    // 65536 x 65536 RGB would need 12 GiB; the header alone must be enough to refuse it.
+    const huge = pngFrom(65536, 65536, 2, Buffer.alloc(16));
+    const zero = pngFrom(0, 4, 2, Buffer.alloc(4));
+    for (const bad of [huge, zero]) {
+      let caught: unknown;
+      try {
+        decodePng(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isActllmError(caught, 'TABLETOP_PNG_INVALID')).toBe(true);
+    }
+    expect(PNG_MAX_PIXELS).toBe(4096 * 4096);
+    // At the cap's edge, a valid image still decodes.
+    const wide = decodePng(pngFrom(PNG_MAX_PIXELS / 1024, 1, 0, Buffer.alloc(1 + 16384)));
+    expect(wide.width).toBe(16384);
+  });
+
+  it('refuses a compressed stream that inflates to more than the image needs', () => {
+    const bomb = pngFrom(4, 4, 2, Buffer.alloc(10_000_000));
+    let caught: unknown;
+    try {
+      decodePng(bomb);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isActllmError(caught, 'TABLETOP_PNG_INVALID')).toBe(true);
   });
 });

@@ -105,22 +105,36 @@ function readChunks(bytes: Uint8Array): { header: Header; idat: Buffer } {
   return { header, idat: Buffer.concat(idat) };
 }
 
+/**
+ * Largest image `decodePng` accepts: 4096 x 4096 pixels (48 MiB as RGB). Anything larger
+ * is refused from its header, before any pixel memory is allocated.
+ */
+export const PNG_MAX_PIXELS = 4096 * 4096;
+
 function parseHeader(d: Buffer): Header {
+  if (d.length < 13) fail('IHDR chunk too short');
+  const width = d.readUInt32BE(0);
+  const height = d.readUInt32BE(4);
+  if (width === 0 || height === 0) fail(`empty image (${width}x${height})`);
+  if (width * height > PNG_MAX_PIXELS) {
+    fail(`${width}x${height} is larger than the ${PNG_MAX_PIXELS}-pixel cap (PNG_MAX_PIXELS)`);
+  }
   const depth = d[8];
   const type = d[9];
   const channels = type === 0 ? 1 : type === 2 ? 3 : type === 6 ? 4 : 0;
   if (depth !== 8 || channels === 0) fail(`bit depth ${depth} colour type ${type}`);
   if (d[12] !== 0) fail('interlaced');
-  return { width: d.readUInt32BE(0), height: d.readUInt32BE(4), channels };
+  return { width, height, channels };
 }
 
-/** Decodes a PNG into an RGB image (alpha dropped, grey expanded). */
+/** Decodes a PNG into an RGB image (alpha dropped, grey expanded); see PNG_MAX_PIXELS. */
 export function decodePng(bytes: Uint8Array): Image {
   const { header, idat } = readChunks(bytes);
   const { width, height, channels } = header;
   let raw: Buffer;
   try {
-    raw = inflateSync(idat);
+    // Capped: a small compressed stream must not inflate into more than the image needs.
+    raw = inflateSync(idat, { maxOutputLength: (width * channels + 1) * height });
   } catch (cause) {
     fail(`corrupt image data (${String(cause)})`);
   }

@@ -16,14 +16,23 @@ export function quote(text: string, max = 40): string {
 
 /** A value in a few words: primitives as JSON (shortened), containers by kind only. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return quote(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return value.toString();
-  if (value === undefined) return 'undefined';
-  return String(value);
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'symbol':
+      return value.toString();
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    default:
+      if (value === null) return 'null';
+      return Array.isArray(value) ? 'an array' : 'an object';
+  }
 }
 
 /** Throws DESCRIPTOR_INVALID_ARGUMENT unless `value` is a string. */

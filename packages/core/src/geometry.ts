@@ -1,3 +1,6 @@
+import { InvalidArgumentError } from './errors.js';
+import { requireFinite, requirePoint, requirePose } from './checks.js';
+
 /**
  * Geometry in the normalized workspace: `x` and `y` run over [0, 1] across the table top
  * (x to the right, y away from the robot, as seen in the top view), `theta` is the yaw in
@@ -21,6 +24,10 @@ const TWO_PI = 2 * Math.PI;
 
 /** True when the point lies inside the workspace (bounds included). */
 export function isInWorkspace(p: Point2): boolean {
+  // A predicate: NaN coordinates are simply outside; only a non-point is an error.
+  if (typeof p !== 'object' || p === null) {
+    throw new InvalidArgumentError(`isInWorkspace(p) needs a point { x, y }; got ${String(p)}.`);
+  }
   return (
     p.x >= WORKSPACE.xMin && p.x <= WORKSPACE.xMax && p.y >= WORKSPACE.yMin && p.y <= WORKSPACE.yMax
   );
@@ -28,6 +35,7 @@ export function isInWorkspace(p: Point2): boolean {
 
 /** The nearest point of the workspace; NaN stays NaN. */
 export function clampToWorkspace<P extends Point2>(p: P): P {
+  requirePoint(p, 'clampToWorkspace(p)');
   return {
     ...p,
     x: Math.min(WORKSPACE.xMax, Math.max(WORKSPACE.xMin, p.x)),
@@ -37,6 +45,7 @@ export function clampToWorkspace<P extends Point2>(p: P): P {
 
 /** Maps any finite angle to (-pi, pi]. */
 export function normalizeAngle(theta: number): number {
+  requireFinite(theta, 'An angle');
   let a = theta % TWO_PI; // (-2pi, 2pi)
   if (a <= -Math.PI) a += TWO_PI;
   else if (a > Math.PI) a -= TWO_PI;
@@ -53,6 +62,11 @@ export function angleDifference(from: number, to: number): number {
  * symmetry (1: none, 4: a square block, ...). Always in [0, pi / order].
  */
 export function symmetricAngleDistance(a: number, b: number, order = 1): number {
+  if (!Number.isSafeInteger(order) || order < 1) {
+    throw new InvalidArgumentError(
+      `symmetricAngleDistance: order is a positive integer (the rotational symmetry); got ${String(order)}.`,
+    );
+  }
   const period = TWO_PI / order;
   const d = Math.abs(angleDifference(a, b)) % period;
   return Math.min(d, period - d);
@@ -60,11 +74,16 @@ export function symmetricAngleDistance(a: number, b: number, order = 1): number 
 
 /** Euclidean distance between two points of the workspace. */
 export function distance(a: Point2, b: Point2): number {
+  requirePoint(a, 'distance(a)');
+  requirePoint(b, 'distance(b)');
   return Math.hypot(a.x - b.x, a.y - b.y);
 }
 
 /** Linear interpolation between two poses; the yaw takes the shortest way round. */
 export function interpolatePose(a: Pose, b: Pose, t: number): Pose {
+  requirePose(a, 'interpolatePose(a)');
+  requirePose(b, 'interpolatePose(b)');
+  requireFinite(t, 'interpolatePose(t)');
   return {
     x: a.x + (b.x - a.x) * t,
     y: a.y + (b.y - a.y) * t,

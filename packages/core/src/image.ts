@@ -12,6 +12,9 @@ export interface Image {
 }
 
 /** A black image of the given size, or one filled with `rgb`. */
+/** The largest image createImage makes: 8192 x 8192 pixels (192 MiB of RGB). */
+export const MAX_IMAGE_PIXELS = 8192 * 8192;
+
 export function createImage(
   width: number,
   height: number,
@@ -20,6 +23,18 @@ export function createImage(
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new InvalidArgumentError(
       `Image sizes must be positive integers; got ${width}x${height}.`,
+    );
+  }
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new InvalidArgumentError(
+      `Image ${width}x${height} is above the limit of ${MAX_IMAGE_PIXELS} pixels; render smaller views.`,
+    );
+  }
+  const isByte = (v: unknown): boolean =>
+    Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255;
+  if (rgb !== undefined && !(Array.isArray(rgb) && rgb.length === 3 && rgb.every(isByte))) {
+    throw new InvalidArgumentError(
+      'createImage: rgb is three integers in [0, 255], such as [255, 0, 0].',
     );
   }
   const data = new Uint8Array(width * height * 3);
@@ -31,6 +46,11 @@ export function createImage(
 
 /** Throws an INVALID_ARGUMENT error unless `image` is a well-formed RGB {@link Image}. */
 export function assertImage(image: Image, what = 'image'): void {
+  if (typeof image !== 'object' || image === null) {
+    throw new InvalidArgumentError(
+      `${what} must be an image { width, height, data }; got ${String(image)}.`,
+    );
+  }
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new InvalidArgumentError(

@@ -14,7 +14,8 @@
  * The registry lives on `globalThis` under a `Symbol.for` key, so two copies of core
  * (ESM and CJS builds, or two installed versions) share it.
  */
-import { ActllmError } from './errors.js';
+import { ActllmError, InvalidArgumentError } from './errors.js';
+import { requireKnownKeys } from './checks.js';
 import type { Backend, BackendCapability, BackendCapabilities } from './backend.js';
 
 const REGISTRY_KEY = Symbol.for('@actllm/core.backend-registry');
@@ -189,8 +190,33 @@ export interface ResolvedBackend {
   readonly backend: Backend;
 }
 
+const CAPABILITIES: readonly BackendCapability[] = ['infer', 'train'];
+
+/** A typo in `capability` or `names` would otherwise resolve some other backend, or none. */
+function checkResolveOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(
+      'resolveBackend options must be an object { capability?, names? }.',
+    );
+  }
+  requireKnownKeys(options, ['capability', 'names'], 'resolveBackend');
+  const { capability, names } = options as ResolveOptions;
+  if (capability !== undefined && !CAPABILITIES.includes(capability)) {
+    throw new InvalidArgumentError(
+      `resolveBackend: capability ${JSON.stringify(capability)} is not one of ${CAPABILITIES.join(', ')}.`,
+    );
+  }
+  const isNames = Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== '');
+  if (names !== undefined && !isNames) {
+    throw new InvalidArgumentError(
+      "resolveBackend: names is an array of backend names, such as ['onnx'].",
+    );
+  }
+}
+
 /** The first usable backend for the request; throws {@link BackendUnavailableError} when there is none. */
 export async function resolveBackend(options: ResolveOptions = {}): Promise<ResolvedBackend> {
+  checkResolveOptions(options);
   const r = registry();
   const names =
     options.names ??

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { requireFinite } from './checks.js';
 
 /**
  * A seeded pseudo-random generator: xoshiro128** 1.1 (Blackman and Vigna, 2018,
@@ -91,6 +92,8 @@ export class Rng {
 
   /** A uniform float in [min, max). */
   float(min: number, max: number): number {
+    requireFinite(min, 'rng.float(min)');
+    requireFinite(max, 'rng.float(max)');
     return min + (max - min) * this.next();
   }
 
@@ -114,11 +117,19 @@ export class Rng {
 
   /** True with probability `p`. */
   bool(p = 0.5): boolean {
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      throw new InvalidArgumentError(
+        `rng.bool(p) needs a probability in [0, 1]; got ${String(p)}.`,
+      );
+    }
     return this.next() < p;
   }
 
   /** A normal deviate (Box-Muller). */
   normal(mean = 0, std = 1): number {
+    requireFinite(mean, 'rng.normal(mean)');
+    requireFinite(std, 'rng.normal(std)');
+    if (std < 0) throw new InvalidArgumentError(`rng.normal(std) must be >= 0; got ${std}.`);
     const u = 1 - this.next(); // (0, 1]: log(u) is finite
     const v = this.next();
     return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
@@ -126,13 +137,16 @@ export class Rng {
 
   /** A uniformly chosen element. */
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new InvalidArgumentError('rng.pick needs a non-empty array.');
+    if (!Array.isArray(items) || (items as readonly T[]).length === 0) {
+      throw new InvalidArgumentError('rng.pick needs a non-empty array.');
+    }
     return items[this.int(0, items.length)] as T;
   }
 
   /** A shuffled copy (Fisher-Yates); the input is left as it is. */
   shuffle<T>(items: readonly T[]): T[] {
-    const out = items.slice();
+    if (!Array.isArray(items)) throw new InvalidArgumentError('rng.shuffle needs an array.');
+    const out = (items as readonly T[]).slice();
     for (let i = out.length - 1; i > 0; i--) {
       const j = this.int(0, i + 1);
       [out[i], out[j]] = [out[j] as T, out[i] as T];

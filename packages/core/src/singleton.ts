@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from './errors.js';
+
 const SINGLETONS = Symbol.for('@actllm/core.singletons');
 
 /**
@@ -11,6 +13,11 @@ const SINGLETONS = Symbol.for('@actllm/core.singletons');
  * package.
  */
 export function processSingleton<T>(key: string, create: () => T): T {
+  if (typeof key !== 'string' || key === '' || typeof create !== 'function') {
+    throw new InvalidArgumentError(
+      'processSingleton(key, create) needs a non-empty string key and a function that creates the value.',
+    );
+  }
   const global = globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>;
   const store = (global[SINGLETONS] ??= new Map<string, unknown>());
   if (!store.has(key)) store.set(key, create());

@@ -64,13 +64,24 @@ export function createTensor<D extends DType>(
   if (!Number.isSafeInteger(size)) {
     throw new InvalidArgumentError(`Shape [${shape.join(', ')}] has too many elements.`);
   }
-  if (data === undefined) return { dtype, shape: [...shape], data: new Ctor(size) };
+  if (data === undefined) return { dtype, shape: [...shape], data: allocate(Ctor, size, shape) };
   if (!(data instanceof Ctor) || data.length !== size) {
     throw new InvalidArgumentError(
       `A ${dtype} tensor of shape [${shape.join(', ')}] needs a ${Ctor.name} of length ${size}.`,
     );
   }
   return { dtype, shape: [...shape], data };
+}
+
+function allocate<A>(Ctor: new (length: number) => A, size: number, shape: readonly number[]): A {
+  try {
+    return new Ctor(size);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `Cannot allocate a tensor of shape [${shape.join(', ')}] (${size} elements): ${String(error)}.`,
+      { cause: error },
+    );
+  }
 }
 
 /** A short description of a value for error messages: its type, or its class name. */

@@ -73,7 +73,8 @@ export class BuilderCore {
   ): TensorRef {
     this.#claim(name);
     checkDType(dtype, `Parameter ${name}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    const dims: unknown = shape;
+    if (!Array.isArray(dims) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new GraphError(
         'GRAPH_INVALID',
         `Parameter ${name} needs a concrete shape of non-negative integers; got [${shape.join(', ')}].`,

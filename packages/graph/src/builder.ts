@@ -3,6 +3,7 @@ import type { Graph, Shape, TensorRef } from './ir.js';
 import { BuilderCore, toConstTensor, type Operand } from './builder-core.js';
 import { GraphError } from './errors.js';
 import { broadcastShapes, isConcrete } from './shape.js';
+import { checkGraphArgument } from './validate.js';
 
 export type { Operand } from './builder-core.js';
 
@@ -34,6 +35,7 @@ export interface LayerNormOptions {
 export class GraphBuilder extends BuilderCore {
   /** A builder that continues `graph`; `keepOutputs: false` starts with no outputs. */
   static from(graph: Graph, options: { keepOutputs?: boolean } = {}): GraphBuilder {
+    checkGraphArgument(graph, 'GraphBuilder.from');
     const g = new GraphBuilder(graph.name);
     g.replay(graph, options.keepOutputs !== false);
     return g;

@@ -26,6 +26,17 @@ const registry = new Map<string, OpDef>(BUILTIN_OPS.map((d) => [d.type, d]));
 
 /** Adds an op (a third party can extend the set); replacing a built-in needs `replace`. */
 export function registerOp(def: OpDef, options: { replace?: boolean } = {}): void {
+  const d = def as Partial<OpDef> | null;
+  if (
+    typeof d?.type !== 'string' ||
+    typeof d.infer !== 'function' ||
+    typeof d.kernel !== 'function'
+  ) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      'registerOp needs an OpDef with a type, infer() and kernel().',
+    );
+  }
   if (registry.has(def.type) && options.replace !== true) {
     throw new GraphError(
       'GRAPH_INVALID',

@@ -2,6 +2,7 @@ import { DTYPES, createTensor, type DType, type Tensor } from '@actllm/core';
 import type { Graph, Initializer, Node, TensorRef } from './ir.js';
 import { GraphBuilder } from './builder.js';
 import { GraphError } from './errors.js';
+import { checkGraphArgument } from './validate.js';
 
 /**
  * Graphs as JSON text, for files and for processes that cannot share typed arrays.
@@ -11,6 +12,7 @@ import { GraphError } from './errors.js';
 export const GRAPH_JSON_VERSION = 1;
 
 export function graphToJSON(graph: Graph): string {
+  checkGraphArgument(graph, 'graphToJSON');
   return JSON.stringify({ version: GRAPH_JSON_VERSION, graph }, (_key, value: unknown) =>
     isTensor(value) ? { $tensor: encodeTensor(value) } : value,
   );

@@ -54,7 +54,7 @@ export function checkOptions(options: unknown, spec: OptionSpec, fn: string): vo
 
 function optionProblem(value: unknown, allowed: OptionSpec[string]): string | undefined {
   if (Array.isArray(allowed)) {
-    return allowed.includes(value as string)
+    return (allowed as readonly unknown[]).includes(value)
       ? undefined
       : `is ${JSON.stringify(value)}; use one of ${allowed.join(', ')}`;
   }
@@ -90,6 +90,9 @@ function limitsProblem(value: unknown): string | undefined {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  if (typeof value === 'object') {
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+    return typeof ctor?.name === 'string' ? ctor.name : 'an object';
+  }
   return typeof value;
 }

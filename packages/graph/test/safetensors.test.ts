@@ -89,7 +89,7 @@ describe('safetensors', () => {
     >;
     const size: Record<string, number> = { F32: 4, I32: 4, I64: 8, BOOL: 1 };
     for (const info of Object.values(header))
-      expect(((8 + n + info.data_offsets[0]) % size[info.dtype]!) as number).toBe(0);
+      expect((8 + n + info.data_offsets[0]) % size[info.dtype]!).toBe(0);
   });
 
   it('returns null-prototype results: a tensor named __proto__ is just a tensor', () => {

@@ -6,6 +6,7 @@ import { getOp } from '../registry.js';
 import { inferTypes } from '../infer.js';
 import { onnx } from './proto.js';
 import { ONNX_DTYPE, tensorToProto } from './tensors.js';
+import { checkGraphArgument } from '../validate.js';
 
 /** ONNX IR version 8 (ONNX 1.10+), which onnxruntime reads for opset 17. */
 export const ONNX_IR_VERSION = 8;
@@ -100,6 +101,13 @@ export function toOnnx(
   weights: Readonly<Record<string, Tensor>>,
   options: ToOnnxOptions = {},
 ): Uint8Array {
+  checkGraphArgument(graph, 'toOnnx');
+  if (typeof weights !== 'object' || weights === null) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      'toOnnx(graph, weights) needs the weights as an object of tensors by name.',
+    );
+  }
   const initializer = graph.parameters.map((p) => {
     const w = weights[p.name];
     if (!w)

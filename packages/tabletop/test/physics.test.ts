@@ -1,6 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { angleDifference } from '@actllm/core';
-import { PhysicsScene, loadRapier, type SpawnSpec } from '../src/index.js';
+import { angleDifference, isActllmError } from '@actllm/core';
+import {
+  PhysicsScene,
+  TabletopEnv,
+  loadRapier,
+  type PhysicsOptions,
+  type SpawnSpec,
+} from '../src/index.js';
 
 type Rapier = Awaited<ReturnType<typeof loadRapier>>;
 let R: Rapier;
@@ -103,5 +109,110 @@ describe('physics scene', () => {
       return [state(scene, 'a'), state(scene, 'b')];
     };
     expect(run()).toEqual(run());
+  });
+});
+
+function refusal(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+describe('physics hardening', () => {
+  it('takes extreme but finite yaws without corrupting the state', () => {
+    const scene = make([spec('a', 'letter_l', 0.3, 0.3, 1e300), spec('b', 'block', 0.7, 0.7)]);
+    const huge = Number.MAX_VALUE;
+    // Their difference overflows to Infinity unless the yaws are normalised first.
+    scene.pickPlace({ x: 0.3, y: 0.3, theta: -huge }, { x: 0.5, y: 0.5, theta: huge });
+    scene.teleport('b', { x: 0.7, y: 0.7, theta: -1e308 });
+    scene.push({ x: 0.4, y: 0.5, theta: 1e300 }, { x: 0.6, y: 0.5, theta: -1e300 });
+    for (const id of ['a', 'b']) {
+      const s = state(scene, id);
+      for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
+      const obj = scene.objects.find((o) => o.spec.id === id);
+      const q = obj?.body.rotation();
+      expect(Math.hypot(q?.x ?? NaN, q?.y ?? NaN, q?.z ?? NaN, q?.w ?? NaN)).toBeCloseTo(1, 6);
+    }
+    // pi is the remainder of MAX_VALUE's turn difference: normalised, not garbage.
+    expect(Math.abs(state(scene, 'b').yaw)).toBeLessThanOrEqual(Math.PI);
+  });
+
+  it('refuses non-finite or off-table poses with a typed error', () => {
+    const scene = make([spec('a', 'block', 0.3, 0.3)]);
+    const ok = { x: 0.5, y: 0.5, theta: 0 };
+    for (const bad of [
+      { x: NaN, y: 0.5, theta: 0 },
+      { x: 0.5, y: 0.5, theta: Infinity },
+      { x: 1e300, y: 0.5, theta: 0 },
+    ]) {
+      expect(
+        isActllmError(
+          refusal(() => scene.push(ok, bad)),
+          'TABLETOP_INVALID_OPTION',
+        ),
+      ).toBe(true);
+      expect(
+        isActllmError(
+          refusal(() => scene.pickPlace(bad, ok)),
+          'TABLETOP_INVALID_OPTION',
+        ),
+      ).toBe(true);
+    }
+    expect(
+      isActllmError(
+        refusal(() => new PhysicsScene(R, [spec('x', 'block', 0.5, 0.5, NaN)])),
+        'TABLETOP_INVALID_OPTION',
+      ),
+    ).toBe(true);
+    expect(state(scene, 'a').x).toBeCloseTo(0.3, 3);
+  });
+
+  it('validates physics options: zero or tiny speeds and timesteps, absurd iterations', async () => {
+    const cases: PhysicsOptions[] = [
+      { pushSpeed: 0 },
+      { pushSpeed: 1e-9 },
+      { timestep: 0 },
+      { timestep: -1 / 60 },
+      { solverIterations: 1e9 },
+      { solverIterations: 2.5 },
+      { maxSettleSteps: Infinity },
+      { gravity: 1 } as PhysicsOptions,
+    ];
+    for (const physics of cases) {
+      const e = refusal(() => new PhysicsScene(R, [], physics));
+      expect(isActllmError(e, 'TABLETOP_INVALID_OPTION'), JSON.stringify(physics)).toBe(true);
+      let envError: unknown;
+      try {
+        await TabletopEnv.create({ physics });
+      } catch (err) {
+        envError = err;
+      }
+      expect(isActllmError(envError, 'TABLETOP_INVALID_OPTION'), JSON.stringify(physics)).toBe(
+        true,
+      );
+    }
+    expect(() => new PhysicsScene(R, [], { timestep: 1 / 120, pushSpeed: 1 }).free()).not.toThrow();
+  });
+
+  it('validates view options with typed errors', async () => {
+    for (const views of [
+      { top: { width: 0, height: 64 } },
+      { top: { width: 64.5, height: 64 } },
+      { side: { width: 64, height: 64 } },
+      { top: null },
+      { front: { width: 64, height: 64, depth: 3 } },
+      'big',
+    ]) {
+      let caught: unknown;
+      try {
+        await TabletopEnv.create({ views: views as never });
+      } catch (e) {
+        caught = e;
+      }
+      expect(isActllmError(caught, 'TABLETOP_INVALID_OPTION'), JSON.stringify(views)).toBe(true);
+    }
   });
 });

@@ -20,6 +20,7 @@ import { TabletopError } from '../errors.js';
 import { loadRapier, type Rapier } from '../physics/rapier.js';
 import { PhysicsScene } from '../physics/scene.js';
 import type { PhysicsOptions } from '../physics/spec.js';
+import { checkPhysicsOptions } from '../physics/options.js';
 import type { ViewSize } from '../render/camera.js';
 import type { RenderItem } from '../render/renderer.js';
 import { assertTaskInPartition, endEffectorOf, getTask, listTasks } from '../tasks/registry.js';
@@ -117,7 +118,7 @@ export class TabletopEnv implements Environment<TabletopResetOptions> {
   private constructor(R: Rapier, options: TabletopEnvOptions) {
     this.#R = R;
     this.#cameras = makeCameras(options.views);
-    this.#physics = options.physics ?? {};
+    this.#physics = checkPhysicsOptions(options.physics);
     const tasks = listTasks();
     this.metadata = {
       tasks,

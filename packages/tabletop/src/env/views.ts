@@ -7,6 +7,7 @@ import {
 } from '@actllm/core';
 import {
   DEFAULT_VIEW_SIZES,
+  checkViewSize,
   frontCamera,
   topCamera,
   type Camera,
@@ -14,15 +15,48 @@ import {
 } from '../render/camera.js';
 import { render, type RenderItem } from '../render/renderer.js';
 import { toObjectState, type StateInput } from './state.js';
+import { TabletopError } from '../errors.js';
 
 /** The two cameras of the environment, built once from the configured sizes. */
 export type Cameras = Readonly<Record<ViewName, Camera>>;
 
-export function makeCameras(sizes: Partial<Record<ViewName, ViewSize>> = {}): Cameras {
-  return {
-    top: topCamera(sizes.top ?? DEFAULT_VIEW_SIZES.top),
-    front: frontCamera(sizes.front ?? DEFAULT_VIEW_SIZES.front),
+/**
+ * Checks view options: an object whose keys are view names, each a `{ width, height }` of
+ * integers from 8 to 4096. Returns them with defaults filled in.
+ */
+export function checkViews(
+  sizes: Partial<Record<ViewName, ViewSize>> | undefined,
+): Readonly<Record<ViewName, ViewSize>> {
+  if (sizes === undefined) return DEFAULT_VIEW_SIZES;
+  if (typeof sizes !== 'object' || sizes === null || Array.isArray(sizes)) {
+    throw invalid(`views must be an object such as { top: { width: 192, height: 192 } }.`);
+  }
+  for (const [view, size] of Object.entries(sizes)) {
+    if (!(VIEW_NAMES as readonly string[]).includes(view)) {
+      throw invalid(`Unknown view "${view}"; use ${VIEW_NAMES.join(', ')}.`);
+    }
+    if (size === undefined) continue;
+    if (typeof size !== 'object' || size === null) {
+      throw invalid(`views.${view} must be { width, height }.`);
+    }
+    const extra = Object.keys(size).filter((k) => k !== 'width' && k !== 'height');
+    if (extra.length > 0) throw invalid(`views.${view} has unknown keys ${extra.join(', ')}.`);
+  }
+  const out = {
+    top: sizes.top ?? DEFAULT_VIEW_SIZES.top,
+    front: sizes.front ?? DEFAULT_VIEW_SIZES.front,
   };
+  for (const view of VIEW_NAMES) checkViewSize(out[view], view);
+  return out;
+}
+
+function invalid(message: string): TabletopError {
+  return new TabletopError('TABLETOP_INVALID_OPTION', message);
+}
+
+export function makeCameras(sizes: Partial<Record<ViewName, ViewSize>> = {}): Cameras {
+  const checked = checkViews(sizes);
+  return { top: topCamera(checked.top), front: frontCamera(checked.front) };
 }
 
 export interface Snapshot {

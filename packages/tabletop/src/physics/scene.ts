@@ -1,4 +1,4 @@
-import type { Pose } from '@actllm/core';
+import { normalizeAngle, type Pose } from '@actllm/core';
 import type { Collider, ColliderDesc, RigidBody, World } from '@dimforge/rapier3d-compat';
 import {
   getShape,
@@ -19,6 +19,8 @@ import {
 } from '../math/quat.js';
 import type { Rapier } from './rapier.js';
 import { GRAVITY, type PhysicsOptions, type SpawnSpec } from './spec.js';
+import { checkPhysicsOptions } from './options.js';
+import { checkSpawn, physicsPose } from './poses.js';
 
 /** An object in the simulation, with what the renderer and the state reader need. */
 export interface SimObject {
@@ -51,6 +53,7 @@ export class PhysicsScene {
   readonly #pushSpeed: number;
 
   constructor(R: Rapier, specs: readonly SpawnSpec[], options: PhysicsOptions = {}) {
+    checkPhysicsOptions(options);
     this.#R = R;
     this.#maxSettle = options.maxSettleSteps ?? 150;
     this.#pushSpeed = options.pushSpeed ?? 0.5;
@@ -85,7 +88,8 @@ export class PhysicsScene {
   }
 
   /** Puts an object upright at a pose on the table, at rest, and lets the scene settle. */
-  teleport(id: string, pose: Pose): void {
+  teleport(id: string, target: Pose): void {
+    const pose = physicsPose(target, 'teleport pose');
     const obj = this.#byId(id);
     obj.body.setRotation(yawQuat(pose.theta), true);
     this.#restOnTable(obj, pose.x, pose.y);
@@ -135,11 +139,12 @@ export class PhysicsScene {
     const R = this.#R;
     const def = withHeight(getShape(spec.shape), spec.height ?? 1);
     const color = getColor(spec.color);
-    const q = yawQuat(spec.pose.theta);
+    const pose = checkSpawn(spec);
+    const q = yawQuat(pose.theta);
     // A marking is paint: a fixed body without colliders, so nothing can move it or rest on it.
     const desc = def.marking ? R.RigidBodyDesc.fixed() : R.RigidBodyDesc.dynamic();
     const body = this.#world.createRigidBody(
-      desc.setTranslation(spec.pose.x, spec.pose.y, (spec.z ?? 0) + SPAWN_LIFT).setRotation(q),
+      desc.setTranslation(pose.x, pose.y, (spec.z ?? 0) + SPAWN_LIFT).setRotation(q),
     );
     const obj: SimObject = {
       spec,
@@ -304,11 +309,13 @@ export class PhysicsScene {
    * on `to`, released just above whatever lies below, and left to settle.
    * Returns the id of the object moved, or null when the cup found nothing.
    */
-  pickPlace(from: Pose, to: Pose): string | null {
+  pickPlace(pickAt: Pose, placeAt: Pose): string | null {
+    const from = physicsPose(pickAt, 'pick pose');
+    const to = physicsPose(placeAt, 'place pose');
     const obj = this.objectAt(from.x, from.y);
     if (!obj) return null;
     this.#wakeAll();
-    const dTheta = to.theta - from.theta;
+    const dTheta = normalizeAngle(to.theta - from.theta);
     const t = this.transformOf(obj);
     const c = Math.cos(dTheta);
     const s = Math.sin(dTheta);
@@ -358,7 +365,9 @@ export class PhysicsScene {
    * segment from `from` to `to` at a fixed speed just above the table, then leaves.
    * `onSubstep` runs after every physics step of the sweep (rules checked mid-push).
    */
-  push(from: Pose, to: Pose, onSubstep?: () => void): void {
+  push(start: Pose, end: Pose, onSubstep?: () => void): void {
+    const from = physicsPose(start, 'push start');
+    const to = physicsPose(end, 'push end');
     const dx = to.x - from.x;
     const dy = to.y - from.y;
     const length = Math.hypot(dx, dy);

@@ -30,8 +30,11 @@ export const DEFAULT_VIEW_SIZES: Readonly<Record<ViewName, ViewSize>> = {
   front: { width: 256, height: 128 },
 };
 
-function checkSize(size: ViewSize, view: string): void {
+/** Refuses a view size that is not a pair of integers from 8 to 4096. */
+export function checkViewSize(size: ViewSize, view: string): void {
   if (
+    typeof size !== 'object' ||
+    size === null ||
     !Number.isInteger(size.width) ||
     !Number.isInteger(size.height) ||
     size.width < 8 ||
@@ -41,7 +44,7 @@ function checkSize(size: ViewSize, view: string): void {
   ) {
     throw new TabletopError(
       'TABLETOP_INVALID_OPTION',
-      `View "${view}" size ${size.width}x${size.height} is invalid; use integers from 8 to 4096.`,
+      `View "${view}" size ${JSON.stringify(size)} is invalid; use { width, height }, integers from 8 to 4096.`,
     );
   }
 }
@@ -51,7 +54,7 @@ function checkSize(size: ViewSize, view: string): void {
  * (u, v) / size equals (x, 1 - y): bounding boxes in this view are workspace coordinates.
  */
 export function topCamera(size: ViewSize): Camera {
-  checkSize(size, 'top');
+  checkViewSize(size, 'top');
   const { width, height } = size;
   return {
     width,
@@ -78,7 +81,7 @@ export function topCamera(size: ViewSize): Camera {
  * the far edge for a stack of objects.
  */
 export function frontCamera(size: ViewSize): Camera {
-  checkSize(size, 'front');
+  checkViewSize(size, 'front');
   const { width, height } = size;
   const eye = [0.5, -0.86, 1.0] as const;
   const target = [0.5, 0.44, 0] as const;

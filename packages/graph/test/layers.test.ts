@@ -87,6 +87,16 @@ describe('layers library', () => {
     expect(logitsRow(la, 3, c.vocab)).not.toEqual(logitsRow(lb, 3, c.vocab));
   });
 
+  it('shares weights when a layer is called again under the same name', () => {
+    const g = new GraphBuilder('shared');
+    const a = linear(g, g.input('a', 'float32', [1, 4]), 'p', 4, 3);
+    const b = linear(g, g.input('b', 'float32', [2, 4]), 'p', 4, 3);
+    g.output(a, 'ya');
+    g.output(b, 'yb');
+    expect(g.build().parameters.map((p) => p.name)).toEqual(['p.w', 'p.b']);
+    expect(() => linear(g, g.input('c', 'float32', [1, 5]), 'p', 5, 3)).toThrow(/shape \[5, 3\]/);
+  });
+
   it('refuses a model width that the heads do not divide', () => {
     expect(() => transformerLm({ ...BASE, heads: 3 })).toThrow(/multiple of heads/);
   });

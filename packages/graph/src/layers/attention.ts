@@ -20,8 +20,11 @@ export interface KvCache {
 }
 
 export interface AttentionOptions {
-  /** Bool, broadcastable to [batch, heads, new, past + new]: true where a query may attend. */
-  readonly mask: TensorRef;
+  /**
+   * Bool, broadcastable to [batch, heads, new, past + new]: true where a query may attend.
+   * Without one every query attends to every key (an encoder).
+   */
+  readonly mask?: TensorRef;
   /** Absolute positions of the new tokens, int64 [new], for rotary with a cache. */
   readonly positions?: TensorRef;
   /** The cache to extend; without it the attention sees only `x`. */
@@ -74,7 +77,8 @@ export function multiHeadAttention(
     v = g.concat([options.cache.value, v], 2);
   }
   const scores = g.mul(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh));
-  const weights = g.softmax(applyMask(g, scores, options.mask), -1);
+  const masked = options.mask ? applyMask(g, scores, options.mask) : scores;
+  const weights = g.softmax(masked, -1);
   const merged = g.reshape(g.transpose(g.matmul(weights, v), [0, 2, 1, 3]), [0, 0, c.dModel]);
   return { out: linear(g, merged, `${name}.o`, c.dModel, c.dModel), present: { key: k, value: v } };
 }

@@ -55,7 +55,8 @@ export function transformerBlock(
 }
 
 export interface StackOptions {
-  readonly mask: TensorRef;
+  /** See `AttentionOptions.mask`; omit it for bidirectional attention. */
+  readonly mask?: TensorRef;
   readonly positions?: TensorRef;
   /** One cache per layer (KV-cache decoding). */
   readonly cache?: readonly KvCache[];
@@ -81,7 +82,7 @@ export function transformerStack(
   for (let l = 0; l < c.layers; l++) {
     const cache = options.cache?.[l];
     const r = transformerBlock(g, h, `${options.prefix ?? 'h'}${l}`, c, {
-      mask: options.mask,
+      ...(options.mask ? { mask: options.mask } : {}),
       ...(options.positions ? { positions: options.positions } : {}),
       ...(cache ? { cache } : {}),
     });

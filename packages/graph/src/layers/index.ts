@@ -1,5 +1,12 @@
 /** The layers library: one definition of every model building block. */
-export { embeddingLayer, layerNormLayer, linear, norm, rmsNormLayer } from './linear.js';
+export {
+  embeddingLayer,
+  layerNormLayer,
+  linear,
+  norm,
+  rmsNormLayer,
+  sharedParameter,
+} from './linear.js';
 export type { LinearOptions, NormKind } from './linear.js';
 export { multiHeadAttention } from './attention.js';
 export type { AttentionConfig, AttentionOptions, AttentionResult, KvCache } from './attention.js';

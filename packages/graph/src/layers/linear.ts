@@ -1,11 +1,31 @@
-import type { TensorRef } from '../ir.js';
+import type { Initializer, TensorRef } from '../ir.js';
 import type { GraphBuilder } from '../builder.js';
+import { GraphError } from '../errors.js';
 import { rmsnorm } from '../composite.js';
 
 /**
  * Parameterised layers: each call adds its parameters under `name` (`name.w`, `name.b`,
- * `name.g`), so a model's weights are named by where they sit and load by name.
+ * `name.g`), so a model's weights are named by where they sit and load by name. Calling a
+ * layer again under the same name shares its weights (one encoder over several views).
  */
+
+/** The parameter `name`, created on first use and shared after (same shape required). */
+export function sharedParameter(
+  g: GraphBuilder,
+  name: string,
+  shape: readonly number[],
+  initializer: Initializer,
+): TensorRef {
+  if (!g.has(name)) return g.parameter(name, shape, initializer);
+  const existing = g.parameters.find((p) => p.name === name);
+  if (!existing || existing.shape.join() !== shape.join()) {
+    throw new GraphError(
+      'GRAPH_INVALID',
+      `${name} already names ${existing ? `a parameter of shape [${existing.shape.join(', ')}]` : 'another tensor'}; a shared layer needs shape [${shape.join(', ')}]. Pick another layer name.`,
+    );
+  }
+  return g.ref(name);
+}
 
 export interface LinearOptions {
   /** Add a bias `name.b` (default true). */
@@ -24,22 +44,22 @@ export function linear(
   options: LinearOptions = {},
 ): TensorRef {
   const std = options.std ?? 1 / Math.sqrt(din);
-  const w = g.parameter(`${name}.w`, [din, dout], { kind: 'normal', std });
+  const w = sharedParameter(g, `${name}.w`, [din, dout], { kind: 'normal', std });
   const y = g.matmul(x, w);
   if (options.bias === false) return y;
-  return g.add(y, g.parameter(`${name}.b`, [dout], { kind: 'zeros' }));
+  return g.add(y, sharedParameter(g, `${name}.b`, [dout], { kind: 'zeros' }));
 }
 
 /** Layer normalisation over the last axis, with a learned scale `name.g` and bias `name.b`. */
 export function layerNormLayer(g: GraphBuilder, x: TensorRef, name: string, d: number): TensorRef {
-  const scale = g.parameter(`${name}.g`, [d], { kind: 'ones' });
-  const bias = g.parameter(`${name}.b`, [d], { kind: 'zeros' });
+  const scale = sharedParameter(g, `${name}.g`, [d], { kind: 'ones' });
+  const bias = sharedParameter(g, `${name}.b`, [d], { kind: 'zeros' });
   return g.layerNorm(x, scale, bias);
 }
 
 /** RMS normalisation over the last axis, with a learned scale `name.g`. */
 export function rmsNormLayer(g: GraphBuilder, x: TensorRef, name: string, d: number): TensorRef {
-  return rmsnorm(g, x, g.parameter(`${name}.g`, [d], { kind: 'ones' }));
+  return rmsnorm(g, x, sharedParameter(g, `${name}.g`, [d], { kind: 'ones' }));
 }
 
 /** Which normalisation a block uses. */
@@ -64,6 +84,6 @@ export function embeddingLayer(
   d: number,
   std = 0.02,
 ): TensorRef {
-  const table = g.parameter(name, [rows, d], { kind: 'normal', std });
+  const table = sharedParameter(g, name, [rows, d], { kind: 'normal', std });
   return g.gather(table, ids, 0);
 }

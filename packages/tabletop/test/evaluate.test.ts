@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isActllmError, type Action, type Agent, type Observation } from '@actllm/core';
 import {
+  EvaluationAbortedError,
   OracleAgent,
   RandomAgent,
   TabletopEnv,
@@ -61,7 +62,13 @@ describe('evaluate', () => {
       expect(level.episodes).toBe(6);
       expect(level.rate).toBe(1);
       expect(Object.keys(level.tasks)).toEqual(TASKS);
-      expect(level.failures).toEqual({ invalid_action: 0, wrong_object: 0, step_limit: 0 });
+      expect(level.failures).toEqual({
+        left_workspace: 0,
+        rule_broken: 0,
+        invalid_action: 0,
+        wrong_object: 0,
+        step_limit: 0,
+      });
       expect(level.meanSteps).toBe(1);
       expect(level.ci95.low).toBeGreaterThan(0.5);
     }
@@ -79,11 +86,14 @@ describe('evaluate', () => {
     };
     const bad = await evaluate(broken, base);
     expect(bad.levels['L1']?.failures).toEqual({
+      left_workspace: 0,
+      rule_broken: 0,
       invalid_action: 2,
       wrong_object: 0,
       step_limit: 0,
     });
-    expect(bad.levels['L1']?.meanSteps).toBe(0);
+    // Refused actions use up steps: the episode ran to its limit of 3.
+    expect(bad.levels['L1']?.meanSteps).toBe(3);
     const distracted = await evaluate(new DistractedAgent(), base);
     expect(distracted.levels['L1']?.failures.wrong_object).toBe(2);
     expect(distracted.levels['L1']?.meanSteps).toBe(3);
@@ -95,8 +105,15 @@ describe('evaluate', () => {
     expect(await evaluate(new RandomAgent(3), options)).toEqual(a);
     const level = a.levels['train'];
     expect(level?.rate).toBeLessThan(0.5);
-    const f = level?.failures ?? { invalid_action: 0, wrong_object: 0, step_limit: 0 };
-    expect(f.invalid_action + f.wrong_object + f.step_limit).toBe(8 - (level?.successes ?? 0));
+    const f = level?.failures ?? {
+      left_workspace: 0,
+      rule_broken: 0,
+      invalid_action: 0,
+      wrong_object: 0,
+      step_limit: 0,
+    };
+    const failed = Object.values(f).reduce((a, b) => a + b, 0);
+    expect(failed).toBe(8 - (level?.successes ?? 0));
   });
 
   it('refuses bad options and unattached privileged agents', async () => {
@@ -130,5 +147,48 @@ describe('evaluate', () => {
     expect(await codeOf(Promise.resolve().then(() => new OracleAgent().act()))).toBe(
       'TABLETOP_AGENT_NOT_ATTACHED',
     );
+    // A task outside the partition would make a level of 0 episodes: refused.
+    const outside = {
+      partition: 'L4',
+      tasks: ['visual_manipulation'],
+      episodesPerTask: 1,
+      seed: 1,
+      env,
+    };
+    expect(await codeOf(evaluate(broken, outside))).toBe('TABLETOP_TASK_NOT_IN_PARTITION');
+    const mixed = { ...outside, partition: ['L4', 'L1'] };
+    expect(await codeOf(evaluate(broken, mixed))).toBe('TABLETOP_TASK_NOT_IN_PARTITION');
+  });
+
+  it('keeps the report of the episodes done when the agent throws', async () => {
+    let calls = 0;
+    const flaky: Agent = {
+      name: 'flaky',
+      reset() {},
+      act(): Action {
+        calls += 1;
+        if (calls > 4) throw new Error('model crashed');
+        return {
+          kind: 'push',
+          from: { x: Number.NaN, y: 0, theta: 0 },
+          to: { x: 0, y: 0, theta: 0 },
+        };
+      },
+    };
+    const options = { partition: 'L1', tasks: TASKS, episodesPerTask: 3, seed: 1, env };
+    let caught: unknown;
+    try {
+      await evaluate(flaky, options);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isActllmError(caught, 'TABLETOP_EVALUATION_ABORTED')).toBe(true);
+    if (!(caught instanceof EvaluationAbortedError))
+      throw new Error('not an EvaluationAbortedError');
+    expect((caught.cause as Error).message).toBe('model crashed');
+    // visual_manipulation takes 3 calls an episode: one episode done, the second interrupted.
+    const level = caught.report.levels['L1'];
+    expect(level?.episodes).toBe(1);
+    expect(Object.keys(level?.tasks ?? {})).toEqual(['visual_manipulation']);
   });
 });

@@ -6,6 +6,7 @@ import {
   HELD_OUT_COMBOS,
   L4_TASKS,
   NOVEL_COLORS,
+  NOVEL_CONTAINERS,
   NOVEL_SHAPES,
   OBJECT_SHAPES,
   TRAIN_TASKS,
@@ -58,6 +59,17 @@ describe('partitions', () => {
   it('has no leakage: no L2 combination, L3 object or L4 task occurs in sampled train episodes', () => {
     for (const task of partitionTasks('train')) {
       for (let seed = 0; seed < SAMPLES; seed++) {
+        const sample = getTask(task).sample(new Rng(seed), getPartition('train'));
+        const assets = Object.values(sample.instruction.assets ?? {});
+        const every = [
+          ...sample.scene,
+          ...assets.flatMap((a) => (a.kind === 'object' ? [a.object] : a.objects)),
+        ];
+        for (const o of every)
+          expect(
+            NOVEL_CONTAINERS.includes(o.shape),
+            `${task} seed ${seed}: a novel ${o.shape}`,
+          ).toBe(false);
         for (const o of shownObjects(task, 'train', seed)) {
           expect(heldOut(o), `${task} seed ${seed}: ${o.color} ${o.shape}`).toBe(false);
           expect(novel(o), `${task} seed ${seed}: ${o.color} ${o.shape}`).toBe(false);

@@ -136,7 +136,9 @@ export const manipulateOldNeighbor: TaskFamily<OldNeighborGoal> = {
       color: rng.pick(partition.containerColors),
     };
     const direction = rng.pick(DIRECTIONS);
-    const [first, neighbour, ...others] = pickLooks(rng, partition.looks, 2 + rng.int(1, 3));
+    // Two or three distractors besides the pair: a guess from the scene as it is now rarely
+    // finds the old neighbour.
+    const [first, neighbour, ...others] = pickLooks(rng, partition.looks, 2 + rng.int(2, 4));
     if (!first || !neighbour) throw new Error('unreachable: pickLooks returned too few');
     const taken: Disc[] = [];
     const container = spawnFree(rng, taken, 'obj0', box.shape, box.color, TWO_SLOT_SCALE);

@@ -14,9 +14,11 @@ import {
   blockLooks,
   blockSpec,
   blockSpots,
+  borderDiscs,
   round4,
   sampleAxes,
   sampleCount,
+  type Axes,
   sweptWords,
   within,
   zoneSpec,
@@ -69,6 +71,16 @@ function crossed(goal: ExceedingGoal, state: Parameters<TaskFamily['success']>[1
   return [...(state.history ?? [state.initial]), state.objects].some((s) => beyond(goal, s));
 }
 
+/**
+ * Distractor spots beside the zone, one on each side (0.18-0.22 off its centre line, level
+ * with it): in plain view of the sweep, out of the way behind the zone; null if off the table.
+ */
+function flankSpots(rng: Rng, a: Axes, n: number): Point2[] | null {
+  const sides = rng.shuffle([-1, 1]).slice(0, n);
+  const out = sides.map((side) => at(a, rng.float(-0.1, 0.02), side * rng.float(0.18, 0.22)));
+  return out.every((p) => within(p, 0.07)) ? out : null;
+}
+
 /** Three blocks behind the zone, the line just past its far side; null when it does not fit. */
 function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> | null {
   const a = sampleAxes(rng, 0.1);
@@ -77,11 +89,10 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> |
   if (![...corners, ...ends].every((p) => within(p, 0.02))) return null;
   const { word, count, blocks } = sampleCount(rng, ['one', 'two', 'three', 'all'], 3);
   const distractorCount = blocks === 3 ? 1 : rng.int(1, 3);
-  const spots = blockSpots(rng, a, blocks + distractorCount, {
-    depth: [-0.36, -0.16],
-    lateral: 0.2,
-  });
-  if (!spots) return null;
+  const blockAt = blockSpots(rng, a, blocks, { depth: [-0.34, -0.16], lateral: 0.16 });
+  const flanks = flankSpots(rng, a, distractorCount);
+  if (!blockAt || !flanks) return null;
+  const spots = [...blockAt, ...flanks];
   const zoneColor = rng.pick(partition.containerColors);
   const lineColor = rng.pick(partition.containerColors.filter((c) => c !== zoneColor));
   const lineAt = at(a, LINE_DEPTH, 0);
@@ -123,12 +134,16 @@ function layout(rng: Rng, partition: PartitionSpec): TaskSample<ExceedingGoal> |
   return { scene, instruction: instructionOf(text, assets), goal, oracleSteps: steps };
 }
 
-/** Discs covering the table past the line (on a 0.08 grid), so no disturbance puts a block there. */
-function pastLineDiscs(goal: ExceedingGoal): Disc[] {
+/**
+ * Discs covering the table from just behind the zone to past the line (on a 0.08 grid): no
+ * disturbance puts a block past the line, and a displaced block lands behind the zone, where
+ * the spatula can sweep it straight in.
+ */
+function aheadDiscs(goal: ExceedingGoal): Disc[] {
   const out: Disc[] = [];
   for (let y = -0.04; y <= 1.04; y += 0.08)
     for (let x = -0.04; x <= 1.04; x += 0.08)
-      if (pastLine(goal, { x, y }) > -0.04) out.push({ x, y, r: 0.06 });
+      if (pastLine(goal, { x, y }) > -(LIMIT_DEPTH + 0.14)) out.push({ x, y, r: 0.06 });
   return out;
 }
 
@@ -157,6 +172,6 @@ export const sweepWithoutExceeding: TaskFamily<ExceedingGoal> = {
     return sweepAction(goal, state.objects, rules(goal));
   },
   reserved(goal) {
-    return pastLineDiscs(goal);
+    return [...aheadDiscs(goal), ...borderDiscs()];
   },
 };

@@ -45,6 +45,19 @@ export function within(p: Point2, margin: number): boolean {
 
 export const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
+/**
+ * Discs along the workspace's border (covering the outer 0.1): the sweeps reserve them, so
+ * no disturbance drops a block where the spatula could not get behind it.
+ */
+export function borderDiscs(): Disc[] {
+  const out: Disc[] = [];
+  for (let t = 0; t <= 1.0001; t += 0.08) {
+    out.push({ x: 0.02, y: t, r: 0.08 }, { x: 0.98, y: t, r: 0.08 });
+    out.push({ x: t, y: 0.02, r: 0.08 }, { x: t, y: 0.98, r: 0.08 });
+  }
+  return out;
+}
+
 /** How many blocks an instruction asks for, as VIMA-Bench words it. */
 export const COUNT_WORDS = ['one', 'two', 'three', 'all'] as const;
 export type CountWord = (typeof COUNT_WORDS)[number];

@@ -15,6 +15,7 @@ import {
   blockLooks,
   blockSpec,
   blockSpots,
+  borderDiscs,
   round4,
   sampleAxes,
   sampleCount,
@@ -158,7 +159,8 @@ export const sweepWithoutTouching: TaskFamily<TouchingGoal> = {
     // Nothing is put next to the obstacle: a block there could not be pushed without touching.
     const o = findObject(state.objects, goal.obstacle);
     if (!o) return [];
-    return [{ x: o.pose.x, y: o.pose.y, r: footprintRadius(getShape(o.shape), scaleOf(o)) + 0.08 }];
+    const r = footprintRadius(getShape(o.shape), scaleOf(o)) + 0.08;
+    return [{ x: o.pose.x, y: o.pose.y, r }, ...borderDiscs()];
   },
   kept(goal) {
     return [goal.obstacle];

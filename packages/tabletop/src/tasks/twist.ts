@@ -81,12 +81,10 @@ export const twist: TaskFamily<TwistGoal> = {
       assets[`after${i + 1}`] = frame(start + angle);
       return `from {before${i + 1}} to {after${i + 1}}`;
     });
+    // The colour is shown on another object of that colour when there is one, else on a target's look.
+    const ofColour = partition.looks.filter((l) => l.color === first.color);
     const words = colourWords(rng, first.color, partition, assets, () =>
-      pickLook(
-        rng,
-        partition.looks.filter((l) => l.color === first.color),
-        targets,
-      ),
+      ofColour.length > targets.length ? pickLook(rng, ofColour, targets) : first,
     );
     const text = rng
       .pick(TEMPLATES)

@@ -7,13 +7,16 @@ import {
 } from '@actllm/core';
 import {
   DEFAULT_BINS,
+  MAX_BINS,
   binToken,
   fromAngleBin,
   fromBin,
   toAngleBin,
   toBin,
 } from '@actllm/descriptor';
+import { DialogueError } from './errors.js';
 import { DEFAULT_ROTATION_BINS, checkBins } from './options.js';
+import { checkOptionNames, describeValue, invalidArgument } from './validate.js';
 
 /**
  * Actions as text, one token per value:
@@ -46,20 +49,28 @@ interface Resolution {
   readonly rotationBins: number;
 }
 
-function resolution(options: ActionTextOptions): Resolution {
+const ACTION_TEXT_OPTIONS = ['bins', 'rotationBins'] as const;
+
+function resolution(options: ActionTextOptions | undefined, where: string): Resolution {
+  checkOptionNames(options, ACTION_TEXT_OPTIONS, where);
+  options ??= {};
   return {
     bins: checkBins(options.bins ?? DEFAULT_BINS, 'bins'),
     rotationBins: checkBins(options.rotationBins ?? DEFAULT_ROTATION_BINS, 'rotationBins'),
   };
 }
 
+/** The token of rotation bin `bin`; throws DIALOGUE_INVALID_ARGUMENT for a bin that is not an integer in [0, MAX_BINS). */
 export function rotationToken(bin: number): string {
+  if (!Number.isInteger(bin) || bin < 0 || bin >= MAX_BINS) {
+    throw invalidArgument(`bin must be an integer in [0, ${MAX_BINS}); got ${describeValue(bin)}.`);
+  }
   return `<r_${bin}>`;
 }
 
 /** The structure, kind-independent and rotation tokens of action text (positions are the descriptor's). */
 export function actionVocabulary(options: ActionTextOptions = {}): string[] {
-  const { rotationBins } = resolution(options);
+  const { rotationBins } = resolution(options, 'actionVocabulary');
   return [ACT_OPEN, ACT_CLOSE, ...Array.from({ length: rotationBins }, (_, i) => rotationToken(i))];
 }
 
@@ -71,11 +82,19 @@ function poseTokens(pose: Pose, r: Resolution): string[] {
   ];
 }
 
-/** The text of an action; throws core's INVALID_ACTION for an invalid one. */
-export function actionToText(action: Action, options: ActionTextOptions = {}): string {
+/** The action, checked by core's `validateAction`; throws DIALOGUE_INVALID_ACTION (its error the cause). */
+export function checkAction(action: unknown, where: string): Action {
   const valid = validateAction(action);
-  if (!valid.ok) throw valid.error;
-  const r = resolution(options);
+  if (valid.ok) return valid.value;
+  throw new DialogueError('DIALOGUE_INVALID_ACTION', `${where}: ${valid.error.message}`, {
+    cause: valid.error,
+  });
+}
+
+/** The text of an action; throws DIALOGUE_INVALID_ACTION for an invalid one. */
+export function actionToText(action: Action, options: ActionTextOptions = {}): string {
+  checkAction(action, 'actionToText');
+  const r = resolution(options, 'actionToText');
   const kind = action.kind;
   return [
     ACT_OPEN,
@@ -88,7 +107,8 @@ export function actionToText(action: Action, options: ActionTextOptions = {}): s
 
 /** The action as {@link parseActionText} reads it back: every value at its bin centre. */
 export function quantizeAction(action: Action, options: ActionTextOptions = {}): Action {
-  const r = resolution(options);
+  checkAction(action, 'quantizeAction');
+  const r = resolution(options, 'quantizeAction');
   const pose = (p: Pose): Pose => ({
     x: fromBin(toBin(p.x, r.bins), r.bins),
     y: fromBin(toBin(p.y, r.bins), r.bins),
@@ -125,13 +145,32 @@ function parsePose(tokens: readonly string[], at: number, r: Resolution): Pose |
   return { x: fromBin(x, r.bins), y: fromBin(y, r.bins), theta: fromAngleBin(t, r.rotationBins) };
 }
 
+/** The first `count` white-space separated tokens, and whether more follow: bounded work on any text. */
+function firstTokens(text: string, count: number): { tokens: string[]; more: boolean } {
+  const pattern = /\S+/g;
+  const tokens: string[] = [];
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    if (tokens.length === count) return { tokens, more: true };
+    tokens.push(m[0]);
+  }
+  return { tokens, more: false };
+}
+
 /**
- * Reads action text (tokens separated by white space). Never throws on a string; the problem
+ * Reads action text (tokens separated by white space). Never throws on any value (a
+ * non-string is reported as a failed parse), and only looks at the first tokens; the problem
  * names the index of the offending token. Invalid options do throw DIALOGUE_INVALID_OPTIONS.
  */
 export function parseActionText(text: string, options: ActionTextOptions = {}): ActionParse {
-  const r = resolution(options);
-  const tokens = text.trim().split(/\s+/);
+  const r = resolution(options, 'parseActionText');
+  if (typeof text !== 'string') {
+    return {
+      ok: false,
+      message: `action text must be a string; got ${describeValue(text)}`,
+      tokenIndex: 0,
+    };
+  }
+  const { tokens, more } = firstTokens(text, 9);
   const fail = (tokenIndex: number, message: string): ActionParse => ({
     ok: false,
     message,
@@ -150,6 +189,6 @@ export function parseActionText(text: string, options: ActionTextOptions = {}): 
   const to = parsePose(tokens, 5, r);
   if (Array.isArray(to)) return fail(...to);
   if (tokens[8] !== ACT_CLOSE) return fail(8, `expected ${ACT_CLOSE}`);
-  if (tokens.length > 9) return fail(9, `unexpected text after ${ACT_CLOSE}`);
+  if (more) return fail(9, `unexpected text after ${ACT_CLOSE}`);
   return { ok: true, action: { kind: kind as ActionKind, from, to } };
 }

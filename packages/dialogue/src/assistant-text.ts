@@ -2,7 +2,8 @@ import type { Action } from '@actllm/core';
 import { SCENE_CLOSE, parseScene, toCompact, type SceneDescriptor } from '@actllm/descriptor';
 import { actionToText, parseActionText } from './action-text.js';
 import { resolveFormat, type AssistantFormatOptions } from './options.js';
-import type { AssistantTurn } from './turns.js';
+import { checkAssistantTurn, type AssistantTurn } from './turns.js';
+import { describeValue } from './validate.js';
 import { END_TOKEN } from './vocabulary.js';
 
 /**
@@ -16,11 +17,17 @@ export interface AssistantSegments {
   readonly act: string;
 }
 
+/**
+ * The three segments of an assistant turn. Throws DIALOGUE_INVALID_CONVERSATION for a scene
+ * that is not a valid descriptor, DIALOGUE_INVALID_ACTION for an invalid action,
+ * DIALOGUE_INVALID_OPTIONS for bad options.
+ */
 export function assistantSegments(
   turn: AssistantTurn,
   options: AssistantFormatOptions = {},
 ): AssistantSegments {
   const { bins, rotationBins } = resolveFormat(options);
+  checkAssistantTurn(turn, 'assistantSegments');
   return {
     scene: toCompact(turn.scene, { bins }),
     next: toCompact(turn.next, { bins }),
@@ -46,14 +53,21 @@ export type AssistantParse =
 
 /**
  * Reads an assistant turn back (strictly: every part must parse without a problem). A
- * closing `<|end|>` is allowed. Never throws on a string; invalid options throw
- * DIALOGUE_INVALID_OPTIONS.
+ * closing `<|end|>` is allowed. Never throws on any value (a non-string fails to parse), in
+ * time linear in the text; invalid options throw DIALOGUE_INVALID_OPTIONS.
  */
 export function parseAssistantText(
   text: string,
   options: AssistantFormatOptions = {},
 ): AssistantParse {
   const { bins, rotationBins } = resolveFormat(options);
+  if (typeof text !== 'string') {
+    return {
+      ok: false,
+      part: 'scene',
+      message: `assistant text must be a string; got ${describeValue(text)}`,
+    };
+  }
   let rest = text.trim();
   if (rest.endsWith(END_TOKEN)) rest = rest.slice(0, -END_TOKEN.length);
   const parts: SceneDescriptor[] = [];

@@ -9,13 +9,26 @@ import {
 import { buildScene, type SceneDescriptor } from '@actllm/descriptor';
 import { DialogueError } from './errors.js';
 import {
+  FORMAT_OPTIONS,
+  formatOf,
   invalidOption,
-  resolveFormat,
   type AssistantFormat,
   type AssistantFormatOptions,
 } from './options.js';
-import { renderConversation, type RenderOptions, type RenderedConversation } from './template.js';
+import {
+  RENDER_OPTIONS,
+  renderChecked,
+  type RenderOptions,
+  type RenderedConversation,
+} from './template.js';
 import type { Tokenizer } from './tokenizer.js';
+import {
+  checkOptionNames,
+  describeValue,
+  invalidArgument,
+  requireArray,
+  requireObject,
+} from './validate.js';
 import {
   assistantTurn,
   conversation,
@@ -51,12 +64,16 @@ function invalidEpisode(
   );
 }
 
+/** The option names of {@link EpisodeDialogueOptions}. */
+export const EPISODE_OPTIONS = [...FORMAT_OPTIONS, 'system', 'views', 'note'] as const;
+
 function checkViews(views: readonly ViewName[]): readonly ViewName[] {
+  if (!Array.isArray(views)) {
+    throw invalidOption(`views must be an array of view names; got ${describeValue(views)}.`);
+  }
   for (const v of views) {
     if (!(VIEW_NAMES as readonly string[]).includes(v)) {
-      throw invalidOption(
-        `views must be among ${VIEW_NAMES.join(', ')}; got ${JSON.stringify(v)}.`,
-      );
+      throw invalidOption(`views must be among ${VIEW_NAMES.join(', ')}; got ${describeValue(v)}.`);
     }
   }
   return VIEW_NAMES.filter((v) => views.includes(v));
@@ -93,15 +110,60 @@ function pickViews<F>(
  * observation o_t, and the assistant turn holds scene = x_t (the objects of o_t), next =
  * x_{t+1} (what the action did: the step's `afterAction` when the environment disturbed the
  * scene after it, else the objects of the following observation, or of the final frame after
- * the last step) and act = a_t. Throws DIALOGUE_INVALID_EPISODE for objects the descriptor
- * cannot write or an invalid action.
+ * the last step) and act = a_t. Throws DIALOGUE_INVALID_EPISODE for a malformed record,
+ * objects the descriptor cannot write or an invalid action, DIALOGUE_INVALID_OPTIONS for an
+ * unknown option or a value out of its domain.
  */
 export function episodeToConversation<F>(
   record: EpisodeRecord<F>,
   options: EpisodeDialogueOptions<F> = {},
 ): Conversation<F> {
-  const format = resolveFormat(options);
+  return episodeChecked(
+    record,
+    checkOptionNames(options, EPISODE_OPTIONS, 'episodeToConversation'),
+  );
+}
+
+/** The parts of an episode record the conversion reads; throws DIALOGUE_INVALID_EPISODE. */
+function checkRecord(record: unknown): void {
+  const r = requireObject(record, 'episode record');
+  const fail = (what: string) =>
+    new DialogueError(
+      'DIALOGUE_INVALID_EPISODE',
+      `Episode ${describeValue(r.id)}: ${what}; pass a core EpisodeRecord (tabletop's dataset reader gives them).`,
+    );
+  if (typeof r.id !== 'string') throw fail('its id is not a string');
+  const instruction = r.instruction as { text?: unknown } | null | undefined;
+  if (typeof instruction?.text !== 'string') throw fail('its instruction has no text');
+  if (!Array.isArray(r.steps)) throw fail('its steps are not an array');
+  (r.steps as unknown[]).forEach((step, t) => {
+    const s = step as { observation?: { views?: unknown; objects?: unknown } } | null;
+    if (typeof s?.observation?.views !== 'object' || !Array.isArray(s.observation.objects))
+      throw fail(`step ${t} has no observation with views and objects`);
+    const after = (step as { afterAction?: unknown }).afterAction;
+    if (after !== undefined && !Array.isArray(after))
+      throw fail(`the afterAction of step ${t} is not an array of object states`);
+  });
+  if (!Array.isArray((r.final as { objects?: unknown } | null)?.objects))
+    throw fail('its final frame has no objects');
+}
+
+/** {@link episodeToConversation} for options whose names the caller has checked. */
+function episodeChecked<F>(
+  record: EpisodeRecord<F>,
+  options: EpisodeDialogueOptions<F>,
+): Conversation<F> {
+  checkRecord(record);
+  const format = formatOf(options);
   const views = checkViews(options.views ?? VIEW_NAMES);
+  if (options.note !== undefined && typeof options.note !== 'function') {
+    throw invalidOption(
+      `note must be a function (index, record) => string | undefined; got ${describeValue(options.note)}.`,
+    );
+  }
+  if (options.system !== undefined && typeof options.system !== 'string') {
+    throw invalidOption(`system must be a string; got ${describeValue(options.system)}.`);
+  }
   const turns: Turn<F>[] = [systemTurn(options.system), fromInstruction(record.instruction)];
   const frames = [...record.steps.map((s) => s.observation.objects), record.final.objects];
   const scenes = frames.map((objects, t) =>
@@ -121,7 +183,13 @@ export function episodeToConversation<F>(
         `the action of step ${t} is invalid: ${valid.error.message}`,
         valid.error,
       );
-    turns.push(userTurn(t, pickViews(step.observation.views, views), options.note?.(t, record)));
+    const note = options.note?.(t, record);
+    if (note !== undefined && typeof note !== 'string') {
+      throw invalidArgument(
+        `The note of step ${t} must be a string or undefined; got ${describeValue(note)}.`,
+      );
+    }
+    turns.push(userTurn(t, pickViews(step.observation.views, views), note));
     turns.push(assistantTurn(t, scenes[t]!, nexts[t]!, valid.value));
   });
   return conversation(turns);
@@ -129,12 +197,17 @@ export function episodeToConversation<F>(
 
 /**
  * Episode -> training dialogue: the ground-truth conversation rendered into token ids, image
- * slots and the `scene` / `next` / `act` labels the policy's losses mask on.
+ * slots and the `scene` / `next` / `act` labels the policy's losses mask on. Takes the
+ * options of both {@link episodeToConversation} and `renderConversation`, and throws what
+ * they throw; the tokenizer's bins must be the format's.
  */
 export function toTrainingDialogue<F>(
   record: EpisodeRecord<F>,
   tokenizer: Tokenizer,
   options: EpisodeDialogueOptions<F> & RenderOptions = {},
 ): RenderedConversation<F> {
-  return renderConversation(episodeToConversation(record, options), tokenizer, options);
+  const checked = checkOptionNames(options, TRAINING_OPTIONS, 'toTrainingDialogue');
+  return renderChecked(episodeChecked(record, checked), tokenizer, checked);
 }
+
+const TRAINING_OPTIONS = [...new Set([...EPISODE_OPTIONS, ...RENDER_OPTIONS])];

@@ -1,4 +1,6 @@
 import { DialogueError } from './errors.js';
+import { checkCount } from './options.js';
+import { requireArray, requireInteger } from './validate.js';
 
 /**
  * The history policy (ARCHITECTURE.md section 8). Text is always kept; images only for the
@@ -13,6 +15,9 @@ import { DialogueError } from './errors.js';
 
 /** Whether the user turn of step `index` (0-based, of `count`) keeps its images. */
 export function keepsImages(index: number, count: number, imageTurns: number): boolean {
+  requireInteger(index, 'keepsImages: index');
+  requireInteger(count, 'keepsImages: count');
+  checkCount(imageTurns, 'imageTurns', 0, true);
   return index >= count - imageTurns;
 }
 
@@ -25,6 +30,11 @@ export function firstKeptStep(
   stepLengths: readonly number[],
   maxTokens: number,
 ): number {
+  requireInteger(headerLength, 'firstKeptStep: headerLength');
+  requireArray(stepLengths, 'firstKeptStep: stepLengths').forEach((n, i) =>
+    requireInteger(n, `firstKeptStep: stepLengths[${i}]`),
+  );
+  checkCount(maxTokens, 'maxTokens', 1, true);
   let total = stepLengths.reduce((sum, n) => sum + n, headerLength);
   let first = 0;
   while (total > maxTokens && first < stepLengths.length - 1) {

@@ -3,9 +3,10 @@ import { dirname, isAbsolute, join, posix } from 'node:path';
 import { VIEW_NAMES, isActllmError, type EpisodeRecord, type ViewName } from '@actllm/core';
 import { writeFileAtomic } from '@actllm/core/node';
 import { assistantText } from './assistant-text.js';
-import { episodeToConversation, type EpisodeDialogueOptions } from './episode.js';
+import { EPISODE_OPTIONS, episodeToConversation, type EpisodeDialogueOptions } from './episode.js';
 import { DialogueError } from './errors.js';
-import { resolveFormat } from './options.js';
+import { formatOf } from './options.js';
+import { checkOptionNames, describeValue, invalidArgument, requireString } from './validate.js';
 import type { InstructionTurn, UserTurn } from './turns.js';
 import { IMAGE_TOKEN, PLACEHOLDER } from './vocabulary.js';
 
@@ -57,6 +58,8 @@ function invalidEpisode(id: string, message: string): DialogueError {
 
 /** The path of an episode image under `out/`: `images/<episode id>/<its relative path>`. */
 export function llavaImagePath(id: string, relative: string): string {
+  requireString(id, 'llavaImagePath: id');
+  requireString(relative, 'llavaImagePath: relative');
   const normal = posix.normalize(relative.replaceAll('\\', '/'));
   if (!ID.test(id))
     throw invalidEpisode(id, 'the id must be a file name (letters, digits, _ . -).');
@@ -110,7 +113,7 @@ export function llavaSample(
   record: EpisodeRecord<string>,
   options: EpisodeDialogueOptions<string> = {},
 ): LlavaSample {
-  const format = resolveFormat(options);
+  const format = formatOf(checkOptionNames(options, EPISODE_OPTIONS, 'llavaSample'));
   const images: string[] = [];
   const conversations: LlavaMessage[] = [];
   let header: string[] = [];
@@ -160,6 +163,16 @@ async function copyImages(
   return copied;
 }
 
+function checkEpisode(episode: unknown): asserts episode is LlavaEpisode {
+  const e = episode as { record?: unknown; dir?: unknown } | null;
+  if (typeof e !== 'object' || e === null || typeof e.record !== 'object' || e.record === null) {
+    throw invalidArgument(
+      `toLlava: each episode is { record, dir }; got ${describeValue(episode)}.`,
+    );
+  }
+  requireString(e.dir, 'toLlava: the dir of an episode');
+}
+
 /** Writes a file atomically and durably (core's writeFileAtomic), so readers never see half of it. */
 async function writeAtomically(file: string, text: string): Promise<void> {
   try {
@@ -186,10 +199,24 @@ export async function toLlava(
   out: string,
   options: EpisodeDialogueOptions<string> = {},
 ): Promise<LlavaExport> {
+  checkOptionNames(options, EPISODE_OPTIONS, 'toLlava');
+  if (requireString(out, 'toLlava: out') === '') {
+    throw invalidArgument('toLlava: out must name a folder; got the empty string.');
+  }
+  if (
+    typeof episodes !== 'object' ||
+    episodes === null ||
+    !(Symbol.iterator in episodes || Symbol.asyncIterator in episodes)
+  ) {
+    throw invalidArgument(
+      `toLlava: episodes must be an iterable or async iterable of { record, dir }; got ${describeValue(episodes)}.`,
+    );
+  }
   const samples: LlavaSample[] = [];
   const seen = new Set<string>();
   let images = 0;
   for await (const episode of episodes) {
+    checkEpisode(episode);
     const id = episode.record.id;
     if (seen.has(id))
       throw invalidEpisode(id, 'two episodes have this id; their images would collide.');

@@ -1,6 +1,7 @@
 import { VIEW_NAMES } from '@actllm/core';
 import { DEFAULT_BINS, MAX_BINS, type Frame } from '@actllm/descriptor';
 import { DialogueError } from './errors.js';
+import { checkOptionNames, describeValue, optionalBoolean } from './validate.js';
 
 /**
  * The format of an assistant turn, shared by everything that writes or reads one (episode
@@ -30,15 +31,26 @@ export interface AssistantFormat {
 
 export const DEFAULT_ROTATION_BINS = 24;
 
-/** The options with their defaults filled in and checked; throws DIALOGUE_INVALID_OPTIONS. */
+/** The option names of {@link AssistantFormatOptions}. */
+export const FORMAT_OPTIONS = ['frame', 'bins', 'size', 'theta', 'rotationBins'] as const;
+
+/**
+ * The options with their defaults filled in and checked; throws DIALOGUE_INVALID_OPTIONS for
+ * an unknown option name or a value outside its domain.
+ */
 export function resolveFormat(options: AssistantFormatOptions = {}): AssistantFormat {
+  return formatOf(checkOptionNames(options, FORMAT_OPTIONS, 'resolveFormat'));
+}
+
+/** {@link resolveFormat} for options whose names the caller has checked (a larger option set). */
+export function formatOf(options: AssistantFormatOptions): AssistantFormat {
   const frame = options.frame ?? 'workspace';
-  if (frame !== 'workspace' && !(VIEW_NAMES as readonly string[]).includes(frame)) {
+  if (frame !== 'workspace' && !(VIEW_NAMES as readonly unknown[]).includes(frame)) {
     throw invalidOption(
-      `frame must be 'workspace' or one of ${VIEW_NAMES.join(', ')}; got ${String(frame)}.`,
+      `frame must be 'workspace' or one of ${VIEW_NAMES.join(', ')}; got ${describeValue(frame)}.`,
     );
   }
-  const theta = options.theta ?? frame === 'workspace';
+  const theta = optionalBoolean(options.theta, 'theta') ?? frame === 'workspace';
   if (theta && frame !== 'workspace') {
     throw invalidOption(
       `theta is only written in the workspace frame; drop it for the ${frame} view.`,
@@ -47,7 +59,7 @@ export function resolveFormat(options: AssistantFormatOptions = {}): AssistantFo
   return {
     frame,
     bins: checkBins(options.bins ?? DEFAULT_BINS, 'bins'),
-    size: options.size ?? false,
+    size: optionalBoolean(options.size, 'size') ?? false,
     theta,
     rotationBins: checkBins(options.rotationBins ?? DEFAULT_ROTATION_BINS, 'rotationBins'),
   };
@@ -57,20 +69,26 @@ export function resolveFormat(options: AssistantFormatOptions = {}): AssistantFo
 export function checkBins(bins: number, what: string): number {
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) {
     throw invalidOption(
-      `${what} must be an integer between 1 and ${MAX_BINS}; got ${String(bins)}.`,
+      `${what} must be an integer between 1 and ${MAX_BINS}; got ${describeValue(bins)}.`,
     );
   }
   return bins;
 }
 
-/** An integer of at least `min`; `Infinity` too where "no limit" makes sense. */
-export function checkCount(value: number, what: string, min: number, unlimited = false): number {
+/** An integer in [min, max]; `Infinity` too where "no limit" makes sense. */
+export function checkCount(
+  value: number,
+  what: string,
+  min: number,
+  unlimited = false,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const integer = Number.isInteger(value) || (unlimited && value === Infinity);
-  if (!integer || value < min) {
+  if (!integer || value < min || (value > max && value !== Infinity)) {
     const or = unlimited ? ' (or Infinity)' : '';
-    throw invalidOption(
-      `${what} must be an integer of at least ${min}${or}; got ${String(value)}.`,
-    );
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `between ${min} and ${max}`;
+    throw invalidOption(`${what} must be an integer ${range}${or}; got ${describeValue(value)}.`);
   }
   return value;
 }

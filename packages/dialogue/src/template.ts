@@ -2,8 +2,15 @@ import { VIEW_NAMES, type Image, type ViewName } from '@actllm/core';
 import { assistantSegments } from './assistant-text.js';
 import { DialogueError } from './errors.js';
 import { firstKeptStep, keepsImages } from './history.js';
-import { checkCount, resolveFormat, type AssistantFormatOptions } from './options.js';
+import { FORMAT_OPTIONS, checkCount, formatOf, type AssistantFormatOptions } from './options.js';
 import type { Tokenizer } from './tokenizer.js';
+import {
+  checkOptionNames,
+  describeValue,
+  invalidArgument,
+  optionalBoolean,
+  requireObject,
+} from './validate.js';
 import {
   conversationParts,
   type AssistantTurn,
@@ -21,6 +28,8 @@ import {
   SPECIAL_TOKENS,
   SYSTEM_TOKEN,
   USER_TOKEN,
+  requireFormatTokens,
+  requireTokenizer,
 } from './vocabulary.js';
 
 /**
@@ -237,16 +246,27 @@ function extendSpans(spans: Span[], span: Span): void {
   }
 }
 
+/** Appends every item: a loop, since `push(...items)` overflows the stack on long blocks. */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
+}
+
 function concat<F>(blocks: readonly Block<F>[]): Block<F> {
   const out = emptyBlock<F>();
   for (const b of blocks) {
     const offset = out.ids.length;
-    out.ids.push(...b.ids);
-    out.labels.push(...b.labels);
-    out.images.push(...b.images.map((s) => ({ ...s, position: s.position + offset })));
-    out.spans.push(...b.spans.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset })));
-    out.texts.push(...b.texts);
-    out.unknown.push(...b.unknown);
+    append(out.ids, b.ids);
+    append(out.labels, b.labels);
+    append(
+      out.images,
+      b.images.map((s) => ({ ...s, position: s.position + offset })),
+    );
+    append(
+      out.spans,
+      b.spans.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset })),
+    );
+    append(out.texts, b.texts);
+    append(out.unknown, b.unknown);
   }
   return out;
 }
@@ -272,21 +292,57 @@ function requireSpecialTokens(tokenizer: Tokenizer): void {
   }
 }
 
+/** The option names of {@link RenderOptions}. */
+export const RENDER_OPTIONS = [
+  ...FORMAT_OPTIONS,
+  'tokensPerImage',
+  'imageTurns',
+  'maxTokens',
+  'generationPrompt',
+] as const;
+
+/** The most image tokens one image slot may take (a bound on what a typo can allocate). */
+export const MAX_TOKENS_PER_IMAGE = 4096;
+
 /**
  * Renders a conversation into token ids, per-token segment labels and image slots, under
  * the history policy (see `history.ts`). Throws DIALOGUE_INVALID_CONVERSATION for turns out
- * of order, DIALOGUE_CONTEXT_TOO_LONG when the fixed part does not fit `maxTokens`.
+ * of order, DIALOGUE_CONTEXT_TOO_LONG when the fixed part does not fit `maxTokens`,
+ * DIALOGUE_INVALID_OPTIONS for an unknown option, a value out of its domain or bins that
+ * are not the tokenizer's, DIALOGUE_INVALID_ARGUMENT when `tokenizer` is not a Tokenizer.
  */
 export function renderConversation<F>(
   conversation: Conversation<F>,
   tokenizer: Tokenizer,
   options: RenderOptions = {},
 ): RenderedConversation<F> {
-  const format = resolveFormat(options);
-  const tokensPerImage = checkCount(options.tokensPerImage ?? 1, 'tokensPerImage', 1);
+  return renderChecked(
+    conversation,
+    tokenizer,
+    checkOptionNames(options, RENDER_OPTIONS, 'renderConversation'),
+  );
+}
+
+/** {@link renderConversation} for options whose names the caller has checked. */
+export function renderChecked<F>(
+  conversation: Conversation<F>,
+  tokenizer: Tokenizer,
+  options: RenderOptions,
+): RenderedConversation<F> {
+  requireTokenizer(tokenizer, 'renderConversation');
+  const format = formatOf(options);
+  const tokensPerImage = checkCount(
+    options.tokensPerImage ?? 1,
+    'tokensPerImage',
+    1,
+    false,
+    MAX_TOKENS_PER_IMAGE,
+  );
   const imageTurns = checkCount(options.imageTurns ?? 1, 'imageTurns', 0, true);
   const maxTokens = checkCount(options.maxTokens ?? Infinity, 'maxTokens', 1, true);
+  optionalBoolean(options.generationPrompt, 'generationPrompt');
   requireSpecialTokens(tokenizer);
+  requireFormatTokens(tokenizer, format, 'renderConversation');
   const parts = conversationParts(conversation);
   const header = render(
     [systemPieces<F>(parts.system), instructionPieces(parts.instruction)],
@@ -317,11 +373,28 @@ export function renderConversation<F>(
   };
 }
 
-/** 1 where the token's label is one of `labels`, else 0: a loss mask. */
+/**
+ * 1 where the token's label is one of `labels`, else 0: a loss mask. Throws
+ * DIALOGUE_INVALID_ARGUMENT for no label or a label that is not one of {@link SEGMENT_LABELS}
+ * (a typo would give an all-zero mask and a loss that silently trains nothing).
+ */
 export function segmentMask(
   rendered: RenderedConversation<unknown>,
   ...labels: SegmentLabel[]
 ): Uint8Array {
+  const given = requireObject(rendered, 'segmentMask: rendered').labels;
+  if (!Array.isArray(given)) {
+    throw invalidArgument('segmentMask reads a rendered conversation (renderConversation output).');
+  }
+  if (labels.length === 0) {
+    throw invalidArgument(`segmentMask needs at least one label of ${SEGMENT_LABELS.join(', ')}.`);
+  }
+  const unknown = labels.find((l) => !(SEGMENT_LABELS as readonly unknown[]).includes(l));
+  if (unknown !== undefined) {
+    throw invalidArgument(
+      `Unknown segment label ${describeValue(unknown)}; the labels are ${SEGMENT_LABELS.join(', ')}.`,
+    );
+  }
   const wanted = new Set(labels);
   return Uint8Array.from(rendered.labels, (l) => (wanted.has(l) ? 1 : 0));
 }

@@ -1,4 +1,13 @@
 import { DialogueError } from './errors.js';
+import { readTokenizerJson } from './tokenizer-json.js';
+import {
+  checkOptionNames,
+  describeValue,
+  invalidArgument,
+  optionalBoolean,
+  requireString,
+  stringsOf,
+} from './validate.js';
 
 /**
  * A closed-vocabulary word-level tokenizer. Text is split the way a Hugging Face
@@ -8,7 +17,8 @@ import { DialogueError } from './errors.js';
  * 1. added tokens (special tokens such as `<|user|>`, structure and bin tokens such as
  *    `<x_12>`) are matched literally anywhere in the text, longest first;
  * 2. the text between them is cut into words by the Whitespace pre-tokenizer's rule,
- *    `\w+|[^\w\s]+` (so `bowl.` is `bowl` and `.`);
+ *    `\w+|[^\w\s]+` (so `bowl.` is `bowl` and `.`) with the Unicode meaning the Rust
+ *    `tokenizers` library gives it (`café` is one word, `²` is not a word character);
  * 3. each piece maps to its id, or to `<unk>`.
  *
  * Ids are assigned in a fixed order: special tokens, then added tokens, then words
@@ -18,8 +28,15 @@ import { DialogueError } from './errors.js';
 export const PAD_TOKEN = '<pad>';
 export const UNK_TOKEN = '<unk>';
 
-/** The pre-tokenizer's rule. JavaScript's `\w` is ASCII-only: the vocabulary is ASCII. */
-const WORD = /\w+|[^\w\s]+/g;
+/**
+ * The Whitespace pre-tokenizer's rule `\w+|[^\w\s]+` as the Rust `tokenizers` library runs
+ * it: its `regex` crate gives `\w` the Unicode meaning of UTS #18 Annex C (Alphabetic, Mark,
+ * Decimal_Number, Connector_Punctuation, Join_Control) and `\s` the White_Space property.
+ * JavaScript's own `\w` is ASCII-only and its `\s` differs (it includes U+FEFF, lacks
+ * U+0085), so both are spelled out.
+ */
+const W = String.raw`\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}`;
+const WORD = new RegExp(String.raw`[${W}]+|[^${W}\p{White_Space}]+`, 'gu');
 
 export interface TokenizerSpec {
   /** Control tokens (turn boundaries, image slots, ...); `<pad>` and `<unk>` are always first. */
@@ -32,9 +49,9 @@ export interface TokenizerSpec {
 
 /** The distinct words of some texts, as the tokenizer would split them (added tokens removed). */
 export function wordsOf(texts: Iterable<string>, addedTokens: readonly string[] = []): string[] {
-  const matcher = addedTokenMatcher(addedTokens);
+  const matcher = addedTokenMatcher(stringsOf(addedTokens, 'wordsOf: addedTokens'));
   const words = new Set<string>();
-  for (const text of texts) {
+  for (const text of stringsOf(texts, 'wordsOf: texts')) {
     for (const piece of split(text, matcher)) if (!piece.added) words.add(piece.text);
   }
   return [...words].sort(compareCodePoints);
@@ -110,10 +127,14 @@ export class Tokenizer {
   readonly #matcher: RegExp | undefined;
 
   constructor(spec: TokenizerSpec = {}) {
-    const specials = unique([PAD_TOKEN, UNK_TOKEN, ...(spec.specialTokens ?? [])]);
-    const added = unique(spec.addedTokens ?? []).filter((t) => !specials.includes(t));
+    checkOptionNames(spec, SPEC_FIELDS, 'Tokenizer');
+    const list = (v: readonly string[] | undefined, what: string) =>
+      v === undefined ? [] : stringsOf(v, `Tokenizer: ${what}`);
+    const specials = unique([PAD_TOKEN, UNK_TOKEN, ...list(spec.specialTokens, 'specialTokens')]);
+    const specialSet = new Set(specials);
+    const added = unique(list(spec.addedTokens, 'addedTokens')).filter((t) => !specialSet.has(t));
     const controls = new Set([...specials, ...added]);
-    const plain = unique(spec.words ?? [])
+    const plain = unique(list(spec.words, 'words'))
       .filter((w) => !controls.has(w))
       .sort(compareCodePoints);
     for (const w of plain) {
@@ -121,7 +142,7 @@ export class Tokenizer {
       if (pieces?.length !== 1 || pieces[0] !== w) {
         throw new DialogueError(
           'DIALOGUE_INVALID_TOKENIZER',
-          `"${w}" is not a single word under the \\w+|[^\\w\\s]+ rule; list it in addedTokens instead.`,
+          `${describeValue(w)} is not a single word under the \\w+|[^\\w\\s]+ rule; list it in addedTokens instead.`,
         );
       }
     }
@@ -129,7 +150,7 @@ export class Tokenizer {
       if (t.length === 0 || /\s/.test(t)) {
         throw new DialogueError(
           'DIALOGUE_INVALID_TOKENIZER',
-          `Token ${JSON.stringify(t)} is empty or contains white space.`,
+          `Token ${describeValue(t)} is empty or contains white space.`,
         );
       }
     }
@@ -155,12 +176,13 @@ export class Tokenizer {
 
   /** The id of a token, or `undefined` when it is not in the vocabulary. */
   id(token: string): number | undefined {
-    return this.#ids.get(token);
+    return this.#ids.get(requireString(token, 'Tokenizer.id: token'));
   }
 
   /** The token of an id; throws DIALOGUE_UNKNOWN_TOKEN_ID outside [0, size). */
   token(id: number): string {
-    const t = this.#tokens[id];
+    requireId(id);
+    const t = Number.isInteger(id) ? this.#tokens[id] : undefined;
     if (t === undefined) {
       throw new DialogueError(
         'DIALOGUE_UNKNOWN_TOKEN_ID',
@@ -172,21 +194,37 @@ export class Tokenizer {
 
   /** True for pad, unk and the other special tokens. */
   isSpecial(id: number): boolean {
+    requireId(id);
     return id >= 0 && id < this.#specialCount;
   }
 
   /** The pieces the text splits into (unknown words kept as they are). */
   tokenize(text: string): string[] {
+    requireString(text, 'Tokenizer.tokenize: text');
     return [...split(text, this.#matcher)].map((p) => p.text);
   }
 
   encode(text: string): number[] {
+    requireString(text, 'Tokenizer.encode: text');
     return this.tokenize(text).map((t) => this.#ids.get(t) ?? this.unkId);
   }
 
-  /** Tokens joined by single spaces (white space is not kept by the pre-tokenizer). */
-  decode(ids: readonly number[], options: { skipSpecial?: boolean } = {}): string {
-    const kept = options.skipSpecial ? ids.filter((id) => !this.isSpecial(id)) : ids;
+  /**
+   * Tokens joined by single spaces (white space is not kept by the pre-tokenizer). `ids` is
+   * an array or a typed array; throws DIALOGUE_UNKNOWN_TOKEN_ID for an id outside the vocabulary.
+   */
+  decode(
+    ids: readonly number[] | ArrayLike<number>,
+    options: { skipSpecial?: boolean } = {},
+  ): string {
+    if (typeof ids !== 'object' || ids === null || typeof ids.length !== 'number') {
+      throw invalidArgument(
+        `Tokenizer.decode reads an array of token ids; got ${describeValue(ids)}.`,
+      );
+    }
+    checkOptionNames(options, ['skipSpecial'], 'Tokenizer.decode');
+    const skip = optionalBoolean(options.skipSpecial, 'skipSpecial') ?? false;
+    const kept = Array.from(ids).filter((id) => !skip || !this.isSpecial(id));
     return kept.map((id) => this.token(id)).join(' ');
   }
 
@@ -227,36 +265,41 @@ export class Tokenizer {
     };
   }
 
-  /** Reads a `tokenizer.json` written by {@link Tokenizer.toHuggingFace}. */
+  /**
+   * Reads a `tokenizer.json` written by {@link Tokenizer.toHuggingFace}. Refuses, with
+   * DIALOGUE_INVALID_TOKENIZER, anything it could not honour exactly: normalizers, other
+   * pre-tokenizers or models, post-processors, decoders, truncation, padding, added tokens
+   * with `lstrip`, `rstrip`, `single_word` or `normalized`, ids that disagree with the
+   * vocabulary, and an id order other than the canonical one.
+   */
   static fromHuggingFace(json: unknown): Tokenizer {
-    const invalid = (why: string) =>
+    const file = readTokenizerJson(json);
+    const tokenizer = new Tokenizer(file.spec);
+    const differs = (reason: string) =>
       new DialogueError(
         'DIALOGUE_INVALID_TOKENIZER',
-        `Not a tokenizer.json written by @actllm/dialogue: ${why}.`,
+        `Cannot read this tokenizer.json: ${reason}; it was not written by Tokenizer.toHuggingFace. Rebuild the tokenizer with buildTokenizer.`,
       );
-    const j = json as Partial<HuggingFaceTokenizerJson> | null;
-    if (typeof j !== 'object' || j === null) throw invalid('not an object');
-    if (j.model?.type !== 'WordLevel' || typeof j.model.vocab !== 'object')
-      throw invalid('model.type must be WordLevel');
-    if (!Array.isArray(j.added_tokens)) throw invalid('added_tokens is missing');
-    const byId = Object.entries(j.model.vocab).sort((a, b) => a[1] - b[1]);
-    if (byId.some(([, id], i) => id !== i)) throw invalid('vocabulary ids must be 0..n-1');
-    const entries = (j.added_tokens as unknown[]).map((t) => {
-      const entry = t as { content?: unknown; special?: unknown } | null;
-      if (typeof entry?.content !== 'string')
-        throw invalid('every added token needs a content string');
-      return { content: entry.content, special: entry.special === true };
-    });
-    const specials = entries.filter((t) => t.special).map((t) => t.content);
-    const added = entries.filter((t) => !t.special).map((t) => t.content);
-    const tokenizer = new Tokenizer({
-      specialTokens: specials,
-      addedTokens: added,
-      words: byId.slice(specials.length + added.length).map(([w]) => w),
-    });
-    if (tokenizer.#tokens.some((t, i) => byId[i]?.[0] !== t))
-      throw invalid('the id order is not the canonical one');
+    if (
+      tokenizer.size !== file.order.length ||
+      tokenizer.#tokens.some((t, i) => file.order[i] !== t)
+    )
+      throw differs('the id order is not the canonical one');
+    for (const [id, special] of file.special) {
+      if (tokenizer.isSpecial(id) !== special)
+        throw differs(`the special flag of id ${id} is out of place`);
+    }
+    if (file.special.size !== tokenizer.#specialCount + tokenizer.#addedCount)
+      throw differs('pad, unk or another control token is not listed in added_tokens');
     return tokenizer;
+  }
+}
+
+const SPEC_FIELDS = ['specialTokens', 'addedTokens', 'words'] as const;
+
+function requireId(id: unknown): void {
+  if (typeof id !== 'number') {
+    throw invalidArgument(`A token id is a number; got ${describeValue(id)}.`);
   }
 }
 

@@ -93,7 +93,7 @@ describe('action text', () => {
       }
       return 'no error';
     };
-    expect(code(() => actionToText(bad))).toBe('INVALID_ACTION');
+    expect(code(() => actionToText(bad))).toBe('DIALOGUE_INVALID_ACTION');
     expect(code(() => parseActionText('<act>', { bins: 0 }))).toBe('DIALOGUE_INVALID_OPTIONS');
     expect(code(() => actionVocabulary({ rotationBins: 1.5 }))).toBe('DIALOGUE_INVALID_OPTIONS');
   });

@@ -106,12 +106,13 @@ describe('output grammar', () => {
         rotationBins: format.rotationBins ?? 24,
       });
       const grammar = buildAssistantGrammar(tokenizer, { ...names, ...format });
+      const { maxObjects, ...textFormat } = format; // parseAssistantText takes the format only
       const rng = new Rng(5);
       for (let i = 0; i < 200; i++) {
         const ids = randomWalk(grammar, rng);
-        const parsed = parseAssistantText(tokenizer.decode(ids), format);
+        const parsed = parseAssistantText(tokenizer.decode(ids), textFormat);
         expect(parsed.ok, tokenizer.decode(ids)).toBe(true);
-        if (parsed.ok && format.maxObjects !== undefined)
+        if (parsed.ok && maxObjects !== undefined)
           expect(parsed.scene.objects.length).toBeLessThanOrEqual(2);
         if (parsed.ok && format.frame === 'top')
           expect(parsed.next.objects.every((o) => o.view === 'top' && o.w !== undefined)).toBe(

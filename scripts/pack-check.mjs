@@ -4,15 +4,7 @@
 // both `import` and `require` with every runtime export its type declarations promise.
 // Run after the packages are built (`npm run pack-check` does both).
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +20,19 @@ function manifestProblems({ dir, manifest }) {
   for (const field of ['exports', 'files', 'sideEffects', 'license', 'description']) {
     if (manifest[field] === undefined) out.push(`package.json has no "${field}"`);
   }
-  for (const file of ['README.md', 'CHANGELOG.md']) {
+  for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (!existsSync(join(dir, file))) out.push(`no ${file}`);
   }
+  const license = join(dir, 'LICENSE');
+  if (existsSync(license) && !readFileSync(license).equals(readFileSync(join(root, 'LICENSE')))) {
+    out.push('its LICENSE differs from the repository LICENSE; copy the root LICENSE over it');
+  }
   return out;
+}
+
+/** npm includes a package-folder LICENSE whatever `files` says; check the tarball has it. */
+function tarballProblems(packed) {
+  return packed.files.some((f) => f.path === 'LICENSE') ? [] : ['its tarball has no LICENSE'];
 }
 
 async function lint(pkg) {
@@ -52,7 +53,8 @@ function pack(pkg, destination) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return join(destination, JSON.parse(out)[0].filename);
+  const packed = JSON.parse(out)[0];
+  return { path: join(destination, packed.filename), problems: tarballProblems(packed) };
 }
 
 /** Runtime names a declaration file exports (`export { a, b as c, type T }` and `export declare ...`). */
@@ -156,8 +158,9 @@ try {
   const tarballs = [];
   for (const pkg of packages) {
     const found = [...manifestProblems(pkg), ...(await lint(pkg))];
-    problems.push(...found.map((p) => `${pkg.manifest.name}: ${p}`));
-    tarballs.push(pack(pkg, work));
+    const packed = pack(pkg, work);
+    problems.push(...[...found, ...packed.problems].map((p) => `${pkg.manifest.name}: ${p}`));
+    tarballs.push(packed.path);
   }
   const project = join(work, 'project');
   mkdirSync(project);
@@ -165,10 +168,11 @@ try {
     join(project, 'package.json'),
     JSON.stringify({ name: 'pack-check', private: true }),
   );
-  copyFileSync(join(root, '.npmrc'), join(project, '.npmrc'));
+  // As a user installs offline: no .npmrc, the environment variable onnxruntime-node reads.
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], {
     cwd: project,
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
   });
   for (const pkg of packages) {
     problems.push(...checkInstalled(pkg, project).map((p) => `${pkg.manifest.name}: ${p}`));

@@ -22,13 +22,7 @@ import {
   type RenderedConversation,
 } from './template.js';
 import type { Tokenizer } from './tokenizer.js';
-import {
-  checkOptionNames,
-  describeValue,
-  invalidArgument,
-  requireArray,
-  requireObject,
-} from './validate.js';
+import { checkOptionNames, describeValue, invalidArgument, requireObject } from './validate.js';
 import {
   assistantTurn,
   conversation,
@@ -71,8 +65,8 @@ function checkViews(views: readonly ViewName[]): readonly ViewName[] {
   if (!Array.isArray(views)) {
     throw invalidOption(`views must be an array of view names; got ${describeValue(views)}.`);
   }
-  for (const v of views) {
-    if (!(VIEW_NAMES as readonly string[]).includes(v)) {
+  for (const v of views as readonly unknown[]) {
+    if (!(VIEW_NAMES as readonly unknown[]).includes(v)) {
       throw invalidOption(`views must be among ${VIEW_NAMES.join(', ')}; got ${describeValue(v)}.`);
     }
   }

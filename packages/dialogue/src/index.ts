@@ -62,7 +62,12 @@ export {
 export type { DomainVocabularyOptions } from './vocabulary.js';
 
 export { firstKeptStep, keepsImages } from './history.js';
-export { SEGMENT_LABELS, renderConversation, segmentMask } from './template.js';
+export {
+  MAX_TOKENS_PER_IMAGE,
+  SEGMENT_LABELS,
+  renderConversation,
+  segmentMask,
+} from './template.js';
 export type {
   ImageSlot,
   ImageSource,

@@ -154,7 +154,8 @@ function instructionPieces<F>(turn: InstructionTurn<F>): TurnPieces<F> {
         `The instruction names {${name}}, but it carries no asset "${name}" with an image; add it to instruction.assets.`,
       );
     }
-    pieces.push(text(turn.text.slice(last, m.index)), ...images);
+    pieces.push(text(turn.text.slice(last, m.index)));
+    for (const image of images) pieces.push(image);
     last = m.index + m[0].length;
   }
   pieces.push(text(turn.text.slice(last)), text(END_TOKEN));

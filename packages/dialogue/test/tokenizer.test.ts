@@ -212,3 +212,75 @@ describe('buildTokenizer: the domain vocabulary', () => {
     }
   });
 });
+
+describe('the Unicode word rule of the Rust tokenizers library', () => {
+  // `\w+|[^\w\s]+` as the `regex` crate reads it: \w is Alphabetic, Mark, Decimal_Number,
+  // Connector_Punctuation and Join_Control (UTS #18 Annex C); \s is White_Space.
+  const t = new Tokenizer({
+    words: ['café', 'naïve', 'x', 'y', '²+', 'Ⅻ', '٣', 'a', 'b', '\ufeff', 'e\u0301t\u00e9', '½'],
+  });
+  it.each([
+    ['café naïve', ['café', 'naïve']], // letters beyond ASCII are word characters
+    ['x²+y', ['x', '²+', 'y']], // ² is No, not Nd: not a word character
+    ['Ⅻ ٣', ['Ⅻ', '٣']], // Ⅻ is Alphabetic (Nl), ٣ is Nd
+    ['a\u00a0b\u0085a', ['a', 'b', 'a']], // no-break space and NEL are White_Space
+    ['a\ufeffb', ['a', '\ufeff', 'b']], // U+FEFF is not White_Space (JavaScript's \s says it is)
+    ['e\u0301t\u00e9', ['e\u0301t\u00e9']], // a combining mark stays in its word
+    ['a\u200db', ['a\u200db']], // zero-width joiner: Join_Control
+    ['½b', ['½', 'b']],
+  ])('splits %j into %j', (text, pieces) => {
+    expect(t.tokenize(text)).toEqual(pieces);
+    expect(t.encode(text)).toEqual(pieces.map((p) => t.id(p) ?? t.unkId));
+  });
+
+  it('pins the ids of a non-ASCII vocabulary', () => {
+    // pad 0, unk 1, then the words sorted by code unit: a b café e+U+0301+té naïve x y ²+ ½ ٣ Ⅻ U+FEFF.
+    expect(t.encode('café x²+y ½ Ⅻ')).toEqual([4, 7, 9, 8, 10, 12]);
+    expect(t.decode(t.encode('naïve\ufeffa'))).toBe('naïve \ufeff a');
+  });
+});
+
+describe('Tokenizer.fromHuggingFace refuses what it cannot honour', () => {
+  interface File {
+    [field: string]: unknown;
+    model: { [field: string]: unknown; vocab: Record<string, unknown> };
+    added_tokens: Record<string, unknown>[];
+  }
+  const file = () => JSON.parse(JSON.stringify(build().toHuggingFace())) as File;
+  const edits: [string, (j: File) => void][] = [
+    ['a normalizer', (j) => (j.normalizer = { type: 'NFC' })],
+    ['a ByteLevel pre-tokenizer', (j) => (j.pre_tokenizer = { type: 'ByteLevel' })],
+    [
+      'a Sequence pre-tokenizer',
+      (j) => (j.pre_tokenizer = { type: 'Sequence', pretokenizers: [] }),
+    ],
+    ['no pre-tokenizer', (j) => (j.pre_tokenizer = null)],
+    ['a post-processor', (j) => (j.post_processor = { type: 'TemplateProcessing' })],
+    ['a decoder', (j) => (j.decoder = { type: 'WordPiece' })],
+    ['truncation', (j) => (j.truncation = { max_length: 8 })],
+    ['padding', (j) => (j.padding = { strategy: 'BatchLongest' })],
+    ['another version', (j) => (j.version = '2.0')],
+    ['a BPE model', (j) => (j.model.type = 'BPE')],
+    ['another unknown token', (j) => (j.model.unk_token = '[UNK]')],
+    ['an unknown model field', (j) => (j.model.dropout = 0.1)],
+    ['lstrip', (j) => (j.added_tokens[3]!.lstrip = true)],
+    ['rstrip', (j) => (j.added_tokens[3]!.rstrip = true)],
+    ['single_word', (j) => (j.added_tokens[3]!.single_word = true)],
+    ['a normalized added token', (j) => (j.added_tokens[6]!.normalized = true)],
+    ['an added-token id the vocabulary disagrees with', (j) => (j.added_tokens[5]!.id = 7)],
+    ['an added token missing from the vocabulary', (j) => (j.added_tokens[5]!.content = '<zz>')],
+    ['a repeated added token', (j) => (j.added_tokens[6] = j.added_tokens[5]!)],
+    ['a special flag out of place', (j) => (j.added_tokens[2]!.special = false)],
+    ['a control token not listed', (j) => void j.added_tokens.pop()],
+    ['a fractional id', (j) => (j.model.vocab.the = 1.5)],
+  ];
+  it.each(edits)('%s', (_, edit) => {
+    const j = file();
+    edit(j);
+    expect(errorCode(() => Tokenizer.fromHuggingFace(j))).toBe('DIALOGUE_INVALID_TOKENIZER');
+  });
+
+  it('reads back what toHuggingFace writes', () => {
+    expect(Tokenizer.fromHuggingFace(file()).toHuggingFace()).toEqual(build().toHuggingFace());
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isActllmError, type Action } from '@actllm/core';
-import { TabletopEnv } from '../src/index.js';
+import { DEFAULT_VIEW_SIZES, TabletopEnv } from '../src/index.js';
 
 let env: TabletopEnv;
 beforeAll(async () => {
@@ -33,8 +33,9 @@ describe('TabletopEnv', () => {
   it('returns views of the default sizes and ground truth at reset', () => {
     const obs = env.reset({ seed: 1, task: 'visual_manipulation' });
     expect(obs.step).toBe(0);
-    expect([obs.views.top.width, obs.views.top.height]).toEqual([64, 64]);
-    expect([obs.views.front.width, obs.views.front.height]).toEqual([128, 64]);
+    const { top, front } = DEFAULT_VIEW_SIZES;
+    expect([obs.views.top.width, obs.views.top.height]).toEqual([top.width, top.height]);
+    expect([obs.views.front.width, obs.views.front.height]).toEqual([front.width, front.height]);
     expect(obs.instruction.text).toMatch(/^(Put|Place) the .+ (into|in) the .+\.$/);
     for (const o of obs.objects ?? []) {
       // The top view maps the workspace onto the image: the box centre is the object's position.
@@ -47,7 +48,7 @@ describe('TabletopEnv', () => {
       expect(o.z).toBeLessThan(0.01);
     }
     const seg = env.segmentation('top');
-    expect(seg.length).toBe(64 * 64);
+    expect(seg.length).toBe(top.width * top.height);
     expect(Math.max(...seg)).toBe(obs.objects?.length);
   });
 
@@ -90,14 +91,17 @@ describe('TabletopEnv', () => {
       { kind: 'pick_place', from: { x: 0.5, y: 0.5, theta: 0 }, to: { x: 1.5, y: 0.5, theta: 0 } },
       { kind: 'throw', from: { x: 0.5, y: 0.5, theta: 0 }, to: { x: 0.5, y: 0.5, theta: 0 } },
     ];
+    // Refused actions leave the scene as it was but use up steps: reset between them.
     for (const action of bad) {
+      const again = env.reset({ seed: 3, task: 'rotate' });
       const r = env.step(action as unknown as Action);
       expect(r.info.invalidAction?.code).toBe('INVALID_ACTION');
       expect(r.done).toBe(false);
-      expect(r.observation.step).toBe(0);
-      expect(r.observation.objects).toEqual(obs.objects);
+      expect(r.observation.step).toBe(1);
+      expect(r.observation.objects).toEqual(again.objects);
+      expect(again.objects).toEqual(obs.objects);
     }
-    expect(env.episode.step).toBe(0);
+    expect(env.episode.step).toBe(1);
   });
 
   it('treats an action on empty space as legal and changing nothing', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, isActllmError } from '@actllm/core';
 import {
+  DEFAULT_VIEW_SIZES,
   TabletopEnv,
   getPartition,
   getTask,
@@ -78,7 +79,7 @@ describe('task details', () => {
     const goal = env.episode.goal as { target: string };
     const sameColour = (obs.objects ?? []).filter((o) => o.color === cue?.color);
     expect(sameColour.map((o) => o.id)).toEqual([goal.target]);
-    expect(assets['scene']?.views.top?.width).toBe(64);
+    expect(assets['scene']?.views.top?.width).toBe(DEFAULT_VIEW_SIZES.top.width);
   });
 
   it('rearrange shows the goal scene with the objects at their goal poses', () => {

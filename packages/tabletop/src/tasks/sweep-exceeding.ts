@@ -15,6 +15,7 @@ import {
   blockSpec,
   blockSpots,
   borderDiscs,
+  spacingDiscs,
   round4,
   sampleAxes,
   sampleCount,
@@ -171,7 +172,7 @@ export const sweepWithoutExceeding: TaskFamily<ExceedingGoal> = {
   oracle(goal, state) {
     return sweepAction(goal, state.objects, rules(goal));
   },
-  reserved(goal) {
-    return [...aheadDiscs(goal), ...borderDiscs()];
+  reserved(goal, state) {
+    return [...aheadDiscs(goal), ...borderDiscs(), ...spacingDiscs(state.objects)];
   },
 };

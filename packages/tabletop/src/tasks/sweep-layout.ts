@@ -1,4 +1,5 @@
-import type { Point2, Rng } from '@actllm/core';
+import type { ObjectState, Point2, Rng } from '@actllm/core';
+import { isMarking } from './common.js';
 import type { SpawnSpec } from '../physics/spec.js';
 import type { Disc } from './placement.js';
 import { refer } from './refer.js';
@@ -56,6 +57,16 @@ export function borderDiscs(): Disc[] {
     out.push({ x: t, y: 0.02, r: 0.08 }, { x: t, y: 0.98, r: 0.08 });
   }
   return out;
+}
+
+/**
+ * Discs around every solid object (0.06 beyond its centre): a displaced block keeps the
+ * spacing of the sampled layout, so the spatula can start behind it without touching another.
+ */
+export function spacingDiscs(objects: readonly ObjectState[]): Disc[] {
+  return objects
+    .filter((o) => !isMarking(o))
+    .map((o) => ({ x: o.pose.x, y: o.pose.y, r: 0.06 }));
 }
 
 /** How many blocks an instruction asks for, as VIMA-Bench words it. */

@@ -16,6 +16,7 @@ import {
   blockSpec,
   blockSpots,
   borderDiscs,
+  spacingDiscs,
   round4,
   sampleAxes,
   sampleCount,
@@ -160,7 +161,7 @@ export const sweepWithoutTouching: TaskFamily<TouchingGoal> = {
     const o = findObject(state.objects, goal.obstacle);
     if (!o) return [];
     const r = footprintRadius(getShape(o.shape), scaleOf(o)) + 0.08;
-    return [{ x: o.pose.x, y: o.pose.y, r }, ...borderDiscs()];
+    return [{ x: o.pose.x, y: o.pose.y, r }, ...borderDiscs(), ...spacingDiscs(state.objects)];
   },
   kept(goal) {
     return [goal.obstacle];

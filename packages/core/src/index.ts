@@ -32,7 +32,7 @@ export type {
   ValidationResult,
 } from './action.js';
 
-export { VIEW_NAMES, assertImage, createImage } from './image.js';
+export { MAX_IMAGE_PIXELS, VIEW_NAMES, assertImage, createImage } from './image.js';
 export type { Image, ViewName } from './image.js';
 
 export type {

@@ -1,17 +1,22 @@
-// The benchmark figures: the oracle on every task of every level, static and under `strong`
-// perturbations, and the random agent per level, N seeded episodes per task (default 200).
-// Prints one JSON object. Usage (after `npx tsup`):
-//   node bench/eval-levels.mjs [episodes] [partitions] [agents: oracle,random] [tasks]
-// (lists comma-separated; default every partition, both agents, every implemented task)
+// The benchmark figures: the oracle on every task of every level, static and under `mild` and
+// `strong` perturbations, and the random agent per level, N seeded episodes per task (default
+// 200). Prints one JSON object. Usage (after `npx tsup`):
+//   node bench/eval-levels.mjs [episodes] [partitions] [agents: oracle,random] [tasks] [view]
+// (lists comma-separated, `all` for every one; default every partition, both agents, every
+// implemented task; `view` renders both views at that many pixels a side, e.g. 32, which
+// changes no success figure and makes the run faster; default the environment's sizes)
 /* global process, console, performance */
 import { OracleAgent, RandomAgent, TabletopEnv, evaluate, listPartitions } from '../dist/index.js';
 
 const episodesPerTask = Number(process.argv[2] ?? 200);
-const partitions = process.argv[3] ? process.argv[3].split(',') : listPartitions();
-const agents = process.argv[4] ? process.argv[4].split(',') : ['oracle', 'random'];
-const tasks = process.argv[5] ? process.argv[5].split(',') : undefined;
+const list = (arg) => (arg && arg !== 'all' ? arg.split(',') : undefined);
+const partitions = list(process.argv[3]) ?? listPartitions();
+const agents = list(process.argv[4]) ?? ['oracle', 'random'];
+const tasks = list(process.argv[5]);
+const side = process.argv[6] ? Number(process.argv[6]) : undefined;
 const seed = 2026;
-const env = await TabletopEnv.create();
+const size = side && { width: side, height: side };
+const env = await TabletopEnv.create(size ? { views: { top: size, front: size } } : {});
 const started = performance.now();
 
 /** Per level: overall rate and interval, then each task's rate (and failures when any). */
@@ -36,11 +41,12 @@ function compact(report) {
   return out;
 }
 
-const result = { episodesPerTask, seed, partitions };
+const result = { episodesPerTask, seed, partitions, ...(side ? { viewSide: side } : {}) };
 const base = { partition: partitions, episodesPerTask, seed, env, ...(tasks ? { tasks } : {}) };
 if (agents.includes('oracle')) {
   result.oracle = {
     static: compact(await evaluate(new OracleAgent(), { ...base, dynamic: 'none' })),
+    mild: compact(await evaluate(new OracleAgent(), { ...base, dynamic: 'mild' })),
     strong: compact(await evaluate(new OracleAgent(), { ...base, dynamic: 'strong' })),
   };
 }

@@ -2,6 +2,7 @@ import {
   GraphBuilder,
   linear,
   norm,
+  sharedParameter,
   transformerStack,
   type Graph,
   type TensorRef,
@@ -55,7 +56,10 @@ export function encodeView(
   }
   const { patch, dim } = config;
   const embedded = linear(g, patchify(g, pixels, patch), `${name}.patch`, patch * patch * 3, dim);
-  const pos = g.parameter(`${name}.${view}.pos`, [count, dim], { kind: 'normal', std: 0.02 });
+  const pos = sharedParameter(g, `${name}.${view}.pos`, [count, dim], {
+    kind: 'normal',
+    std: 0.02,
+  });
   const stack = transformerStack(
     g,
     g.add(embedded, pos),

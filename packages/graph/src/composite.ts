@@ -116,6 +116,39 @@ export interface CrossEntropyOptions {
 }
 
 /**
+ * Per-token negative log-likelihood `-log softmax(logits)[target]`, float32 shaped like
+ * `targets`, and whether each token is ignored (`targets == ignoreIndex`; its nll is 0).
+ * `logits` [..., vocab], `targets` [...] int32 or int64.
+ */
+export function tokenNll(
+  g: GraphBuilder,
+  logits: TensorRef,
+  targets: TensorRef,
+  ignoreIndex = -100,
+): { nll: TensorRef; ignored: TensorRef } {
+  const vocab = logits.shape[logits.shape.length - 1];
+  if (typeof vocab !== 'number') {
+    throw new GraphError(
+      'GRAPH_SHAPE_MISMATCH',
+      `tokenNll: the vocabulary dimension of ${logits.name} must be known.`,
+    );
+  }
+  const ids = g.cast(targets, 'int64');
+  const ignored = g.equal(ids, ignoreIndex);
+  const safeIds = g.where(ignored, 0, ids);
+  const oneHot = g.cast(g.equal(g.unsqueeze(safeIds, [-1]), g.range(0, vocab, 1)), 'float32');
+  const picked = g.neg(g.reduceSum(g.mul(g.logSoftmax(logits, -1), oneHot), [-1], false));
+  return { nll: g.where(ignored, 0, picked), ignored };
+}
+
+/** `sum(values * weight) / sum(weight)`, or 0 when every weight is 0 (not 0/0). */
+export function weightedMean(g: GraphBuilder, values: TensorRef, weight: TensorRef): TensorRef {
+  const total = g.reduceSum(g.mul(values, weight), undefined, false);
+  const count = g.reduceSum(weight, undefined, false);
+  return g.div(total, g.where(g.less(count, 1e-12), 1, count));
+}
+
+/**
  * Softmax cross-entropy, a float32 scalar: `sum(w * nll) / sum(w)` over the tokens whose
  * target is not `ignoreIndex` (0 when every token is ignored). `logits` [..., vocab],
  * `targets` [...] int32 or int64.
@@ -126,23 +159,8 @@ export function softmaxCrossEntropy(
   targets: TensorRef,
   options: CrossEntropyOptions = {},
 ): TensorRef {
-  const vocab = logits.shape[logits.shape.length - 1];
-  if (typeof vocab !== 'number') {
-    throw new GraphError(
-      'GRAPH_SHAPE_MISMATCH',
-      `softmaxCrossEntropy: the vocabulary dimension of ${logits.name} must be known.`,
-    );
-  }
-  const ids = g.cast(targets, 'int64');
-  const ignored = g.equal(ids, options.ignoreIndex ?? -100);
-  const safeIds = g.where(ignored, 0, ids);
-  const oneHot = g.cast(g.equal(g.unsqueeze(safeIds, [-1]), g.range(0, vocab, 1)), 'float32');
-  const nll = g.neg(g.reduceSum(g.mul(g.logSoftmax(logits, -1), oneHot), [-1], false));
-  let weight = g.where(ignored, 0, g.constantOfShape(g.shapeOf(ids), 1, 'float32'));
+  const { nll, ignored } = tokenNll(g, logits, targets, options.ignoreIndex ?? -100);
+  let weight = g.where(ignored, 0, g.constantOfShape(g.shapeOf(targets), 1, 'float32'));
   if (options.weights) weight = g.mul(weight, options.weights);
-  const total = g.reduceSum(g.mul(nll, weight), undefined, false);
-  const count = g.reduceSum(weight, undefined, false);
-  // An all-ignored batch gives 0, not 0/0.
-  const safeCount = g.where(g.less(count, 1e-12), 1, count);
-  return g.div(total, safeCount);
+  return weightedMean(g, nll, weight);
 }

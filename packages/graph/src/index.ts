@@ -44,6 +44,8 @@ export {
   rmsnorm,
   rotary,
   softmaxCrossEntropy,
+  tokenNll,
+  weightedMean,
 } from './composite.js';
 export type { CrossEntropyOptions, RotaryOptions } from './composite.js';
 

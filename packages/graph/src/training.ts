@@ -6,7 +6,10 @@ import { GraphError } from './errors.js';
 import { run } from './interpreter.js';
 import { adamw, type AdamWOptions } from './optim.js';
 
-export type TrainingOptions = Omit<AdamWOptions, 'lr' | 'step'>;
+export interface TrainingOptions extends Omit<AdamWOptions, 'lr' | 'step'> {
+  /** Further forward outputs each step reports besides the loss (e.g. the terms of a sum). */
+  readonly report?: readonly string[];
+}
 
 /** Names in a training-step graph, so a trainer can wire state from one step to the next. */
 export interface TrainingStep {
@@ -22,7 +25,7 @@ export interface TrainingStep {
   readonly params: readonly string[];
   /** For each state input (params, moments, step), the output that replaces it after a step. */
   readonly updates: Readonly<Record<string, string>>;
-  /** The outputs a trainer hands back from each step: the loss and the gradient norm. */
+  /** The outputs a trainer hands back from each step: the loss, the gradient norm, `report`. */
   readonly reported: readonly string[];
 }
 
@@ -76,9 +79,19 @@ export function buildTrainingStep(
       v: g.input(v, 'float32', param.shape),
     };
   });
-  const update = adamw(g, slots, { ...options, lr, step });
+  const { report = [], ...optimizer } = options;
+  for (const name of report) {
+    if (!forward.outputs.some((o) => o.name === name) || name === loss) {
+      throw new GraphError(
+        'GRAPH_INVALID',
+        `report: ${name} is not an output of ${forward.name} other than the loss.`,
+      );
+    }
+  }
+  const update = adamw(g, slots, { ...optimizer, lr, step });
   g.output(g.ref(gg.loss));
   g.output(update.gradNorm, GRAD_NORM_OUTPUT);
+  for (const name of report) g.output(g.ref(name));
   const updates: Record<string, string> = {};
   const emit = (input: string, value: TensorRef): void => {
     updates[input] = g.output(value, nextName(input)).name;
@@ -98,7 +111,7 @@ export function buildTrainingStep(
     gradNorm: GRAD_NORM_OUTPUT,
     params: [...params],
     updates,
-    reported: [gg.loss, GRAD_NORM_OUTPUT],
+    reported: [gg.loss, GRAD_NORM_OUTPUT, ...report],
   };
 }
 

@@ -1,0 +1,165 @@
+import { validateEncoderConfig, type EncoderConfig } from '@actllm/encoder';
+import { PolicyError } from './errors.js';
+
+/** The decoder-only language model over text and visual tokens. */
+export interface LanguageModelConfig {
+  readonly dModel: number;
+  readonly heads: number;
+  readonly layers: number;
+  /** MLP width (default 4 * dModel). */
+  readonly ff?: number;
+  /** The longest sequence, text and visual tokens together (the position table's size). */
+  readonly maxLength: number;
+}
+
+/**
+ * Weights of the four losses (each 0 switches its term off; the model then leaves it out
+ * of the graph): `obs` on the `scene` tokens (the observation model), `fwd` on the `next`
+ * tokens (the forward model), `act` on the action tokens, `ac` the action-consistency term
+ * (an inverse-dynamics head that predicts the binned action from the visual tokens of the
+ * observation before and after it).
+ */
+export interface LossWeights {
+  readonly obs: number;
+  readonly fwd: number;
+  readonly act: number;
+  readonly ac: number;
+}
+
+/** The inverse-dynamics head of the action-consistency loss. */
+export interface InverseDynamicsConfig {
+  /** Hidden width of its MLP. */
+  readonly hidden: number;
+  /** Position bins (the dialogue's `bins`, default 100) and rotation bins (`rotationBins`). */
+  readonly bins: number;
+  readonly rotationBins: number;
+}
+
+export interface PolicyConfig {
+  readonly encoder: EncoderConfig;
+  readonly lm: LanguageModelConfig;
+  /** Vocabulary size (the tokenizer's). */
+  readonly vocab: number;
+  readonly losses: LossWeights;
+  readonly inverseDynamics: InverseDynamicsConfig;
+}
+
+export type PresetName = 'tiny' | 'default' | 'base';
+
+const VIEWS_SMALL = { top: { height: 32, width: 32 }, front: { height: 16, width: 32 } };
+
+/**
+ * Named sizes. `tiny` builds and trains in seconds (tests); `default` is the model trained
+ * on 2 CPU cores; `base` is for a CUDA host. Each leaves `vocab` to the tokenizer.
+ */
+export const PRESETS: Readonly<Record<PresetName, Omit<PolicyConfig, 'vocab'>>> = {
+  tiny: {
+    encoder: { views: VIEWS_SMALL, patch: 8, dim: 16, layers: 1, heads: 2, outDim: 32 },
+    lm: { dModel: 32, heads: 2, layers: 1, maxLength: 512 },
+    losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
+    inverseDynamics: { hidden: 32, bins: 100, rotationBins: 24 },
+  },
+  default: {
+    encoder: {
+      views: { top: { height: 64, width: 64 }, front: { height: 32, width: 64 } },
+      patch: 8,
+      dim: 64,
+      layers: 2,
+      heads: 4,
+      outDim: 128,
+    },
+    lm: { dModel: 128, heads: 4, layers: 4, maxLength: 1024 },
+    losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
+    inverseDynamics: { hidden: 128, bins: 100, rotationBins: 24 },
+  },
+  base: {
+    encoder: {
+      views: { top: { height: 128, width: 128 }, front: { height: 64, width: 128 } },
+      patch: 16,
+      dim: 256,
+      layers: 4,
+      heads: 8,
+      outDim: 512,
+    },
+    lm: { dModel: 512, heads: 8, layers: 8, maxLength: 2048 },
+    losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
+    inverseDynamics: { hidden: 512, bins: 100, rotationBins: 24 },
+  },
+};
+
+function count(value: unknown, what: string, min = 1, max = 1 << 20): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `${what} must be a whole number from ${min} to ${max}; got ${String(value)}.`,
+    );
+  }
+  return value as number;
+}
+
+/** A preset with the tokenizer's vocabulary size and optional overrides of loss weights. */
+export function presetConfig(
+  name: PresetName,
+  vocab: number,
+  losses: Partial<LossWeights> = {},
+): PolicyConfig {
+  const preset = (PRESETS as Record<string, Omit<PolicyConfig, 'vocab'> | undefined>)[name];
+  if (!preset) {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `Unknown preset ${String(name)}; use ${Object.keys(PRESETS).join(', ')}.`,
+    );
+  }
+  return validatePolicyConfig({ ...preset, vocab, losses: { ...preset.losses, ...losses } });
+}
+
+/** Checks a configuration, or throws `POLICY_INVALID_CONFIG` naming what to fix. */
+export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new PolicyError('POLICY_INVALID_CONFIG', 'The policy configuration must be an object.');
+  }
+  try {
+    validateEncoderConfig(config.encoder);
+  } catch (error) {
+    throw new PolicyError('POLICY_INVALID_CONFIG', `encoder: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const { lm } = config;
+  count(lm?.dModel, 'lm.dModel');
+  count(lm.heads, 'lm.heads', 1, 256);
+  count(lm.layers, 'lm.layers', 1, 256);
+  count(lm.maxLength, 'lm.maxLength', 8, 1 << 16);
+  if (lm.ff !== undefined) count(lm.ff, 'lm.ff');
+  if (lm.dModel % lm.heads !== 0) {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `lm.dModel ${lm.dModel} must be a multiple of lm.heads ${lm.heads}.`,
+    );
+  }
+  if (config.encoder.outDim !== lm.dModel) {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `encoder.outDim (${config.encoder.outDim}) must equal lm.dModel (${lm.dModel}): visual tokens are spliced into the text.`,
+    );
+  }
+  count(config.vocab, 'vocab', 8);
+  const weights = config.losses ?? {};
+  for (const key of ['obs', 'fwd', 'act', 'ac'] as const) {
+    const w = weights[key];
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new PolicyError(
+        'POLICY_INVALID_CONFIG',
+        `losses.${key} must be a number of at least 0 (0 switches it off); got ${String(w)}.`,
+      );
+    }
+  }
+  if (weights.obs + weights.fwd + weights.act + weights.ac === 0) {
+    throw new PolicyError('POLICY_INVALID_CONFIG', 'At least one loss weight must be above 0.');
+  }
+  const id = config.inverseDynamics;
+  count(id?.hidden, 'inverseDynamics.hidden');
+  count(id.bins, 'inverseDynamics.bins', 2, 1000);
+  count(id.rotationBins, 'inverseDynamics.rotationBins', 1, 360);
+  return config;
+}

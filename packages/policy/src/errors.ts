@@ -1,0 +1,14 @@
+import { ActllmError, type ActllmErrorOptions } from '@actllm/core';
+
+/** Stable codes of the errors @actllm/policy throws: match on them, not on messages. */
+export type PolicyErrorCode =
+  /** A configuration that cannot build (unknown preset, bad sizes, negative loss weights). */
+  | 'POLICY_INVALID_CONFIG'
+  /** A batch that does not fit the model (shapes, slots, targets). */
+  | 'POLICY_INVALID_BATCH';
+
+export class PolicyError extends ActllmError<PolicyErrorCode> {
+  constructor(code: PolicyErrorCode, message: string, options?: ActllmErrorOptions) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * @actllm/policy: the ACTLLM model (vision encoder + decoder-only language model over one
+ * sequence of text and visual tokens) and its four losses.
+ */
+export { PolicyError } from './errors.js';
+export type { PolicyErrorCode } from './errors.js';
+export { PRESETS, presetConfig, validatePolicyConfig } from './config.js';
+export type {
+  InverseDynamicsConfig,
+  LanguageModelConfig,
+  LossWeights,
+  PolicyConfig,
+  PresetName,
+} from './config.js';
+export { POLICY_NAMES, buildPolicyGraph, slotLayout } from './model.js';
+export type { PolicyGraphOptions, SlotLayout } from './model.js';

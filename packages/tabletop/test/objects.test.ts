@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isActllmError } from '@actllm/core';
 import {
+  DARK_VARIANTS,
+  PhysicsScene,
+  floorHeight,
+  loadRapier,
+  shapeExtents,
+  withHeight,
   COLOR_NAMES,
   COLORS,
   CONTAINER_SHAPES,
@@ -88,5 +94,51 @@ describe('objects', () => {
   it('names unknown shapes and colours with typed errors', () => {
     expect(codeOf(() => getShape('dodecahedron'))).toBe('TABLETOP_UNKNOWN_SHAPE');
     expect(codeOf(() => getColor('ultraviolet'))).toBe('TABLETOP_UNKNOWN_COLOR');
+  });
+
+  it('gives every light colour with a dark variant a darker one', () => {
+    expect(DARK_VARIANTS.size).toBeGreaterThanOrEqual(6);
+    for (const [light, dark] of DARK_VARIANTS) {
+      const sum = (c: string) => getColor(c).base.reduce((a, b) => a + b, 0);
+      expect(sum(dark), `${light} / ${dark}`).toBeLessThan(0.7 * sum(light));
+    }
+  });
+
+  it('finds container floors and makes tall and short variants', () => {
+    expect(floorHeight(getShape('bowl'))).toBeCloseTo(0.008, 6);
+    expect(floorHeight(getShape('pan'))).toBeCloseTo(0.008, 6);
+    expect(floorHeight(getShape('pallet'))).toBeCloseTo(0.02, 6);
+    expect(floorHeight(getShape('frame'))).toBe(0);
+    expect(floorHeight(getShape('box'))).toBe(0);
+    const block = getShape('block');
+    expect(shapeExtents(withHeight(block, 1.6), 1).z).toBeCloseTo(0.072, 6);
+    expect(shapeExtents(withHeight(block, 0.5), 1).x).toBeCloseTo(shapeExtents(block, 1).x, 9);
+  });
+
+  it('simulates every small shape at rest, upright, with finite poses (tall variants too)', async () => {
+    const R = await loadRapier();
+    const specs = OBJECT_SHAPES.map((shape, i) => ({
+      id: `obj${i}`,
+      shape,
+      color: 'red',
+      scale: 1,
+      ...(i % 3 === 0 ? { height: 1.6 } : {}),
+      pose: { x: 0.1 + 0.2 * (i % 5), y: 0.1 + 0.2 * Math.floor(i / 5), theta: i },
+    }));
+    const scene = new PhysicsScene(R, specs, {});
+    scene.settle();
+    for (const obj of scene.objects) {
+      const t = scene.transformOf(obj);
+      const spec = specs.find((s) => s.id === obj.spec.id);
+      expect(Number.isFinite(t.position.x + t.position.y + t.position.z), obj.spec.shape).toBe(
+        true,
+      );
+      expect(Math.abs(t.position.z), obj.spec.shape).toBeLessThan(0.005);
+      expect(
+        Math.hypot(t.position.x - (spec?.pose.x ?? 0), t.position.y - (spec?.pose.y ?? 0)),
+      ).toBeLessThan(0.005);
+      expect(Math.abs(t.rotation.x) + Math.abs(t.rotation.y), obj.spec.shape).toBeLessThan(0.01);
+    }
+    scene.free();
   });
 });

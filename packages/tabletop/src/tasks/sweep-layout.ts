@@ -64,9 +64,7 @@ export function borderDiscs(): Disc[] {
  * spacing of the sampled layout, so the spatula can start behind it without touching another.
  */
 export function spacingDiscs(objects: readonly ObjectState[]): Disc[] {
-  return objects
-    .filter((o) => !isMarking(o))
-    .map((o) => ({ x: o.pose.x, y: o.pose.y, r: 0.06 }));
+  return objects.filter((o) => !isMarking(o)).map((o) => ({ x: o.pose.x, y: o.pose.y, r: 0.06 }));
 }
 
 /** How many blocks an instruction asks for, as VIMA-Bench words it. */

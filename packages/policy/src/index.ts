@@ -12,5 +12,6 @@ export type {
   PolicyConfig,
   PresetName,
 } from './config.js';
-export { POLICY_NAMES, buildPolicyGraph, slotLayout } from './model.js';
+export { POLICY_NAMES, buildPolicyGraph, embedSequence, outputHead, slotLayout } from './model.js';
+export { DECODER_NAMES, buildDecoderGraph } from './decoder.js';
 export type { PolicyGraphOptions, SlotLayout } from './model.js';

@@ -93,25 +93,40 @@ function visualTokens(g: GraphBuilder, config: PolicyConfig, images: number): Te
   return parts.length === 1 ? (parts[0] as TensorRef) : g.concat(parts, 1);
 }
 
-/** Hidden states of the decoder over spliced text and visual tokens, `[batch, seq, dModel]`. */
-function decoder(g: GraphBuilder, config: PolicyConfig, images: number): TensorRef {
+/**
+ * Text embeddings plus spliced visual tokens plus learned positions: the decoder's input,
+ * shared by the training graph and the KV-cache decoder so their weights are one set.
+ */
+export function embedSequence(
+  g: GraphBuilder,
+  config: PolicyConfig,
+  inputs: { ids: TensorRef; positions: TensorRef; placement: TensorRef; visual: TensorRef },
+): TensorRef {
   const { lm } = config;
-  const ids = g.input(POLICY_NAMES.ids, 'int64', ['batch', 'seq']);
+  const wte = sharedParameter(g, 'wte', [config.vocab, lm.dModel], { kind: 'normal', std: 0.02 });
+  const text = g.gather(wte, inputs.ids, 0);
+  const spliced = g.add(text, g.matmul(inputs.placement, inputs.visual));
+  const wpe = sharedParameter(g, 'wpe', [lm.maxLength, lm.dModel], { kind: 'normal', std: 0.02 });
+  return g.add(spliced, g.gather(wpe, inputs.positions, 0));
+}
+
+/** Logits from the last hidden states: the final norm `lnf` and the output head `head`. */
+export function outputHead(g: GraphBuilder, config: PolicyConfig, hidden: TensorRef): TensorRef {
+  const normed = norm(g, 'layer', hidden, 'lnf', config.lm.dModel);
+  return linear(g, normed, 'head', config.lm.dModel, config.vocab);
+}
+
+/** Logits of the whole sequence, `[batch, seq, vocab]`, under a causal mask. */
+function decoder(g: GraphBuilder, config: PolicyConfig, images: number): TensorRef {
   const slots = slotLayout(config, images).slots;
-  const placement = g.input(POLICY_NAMES.placement, 'float32', ['batch', 'seq', slots]);
-  const text = g.gather(
-    sharedParameter(g, 'wte', [config.vocab, lm.dModel], { kind: 'normal', std: 0.02 }),
-    ids,
-    0,
-  );
-  const spliced = g.add(text, g.matmul(placement, visualTokens(g, config, images)));
+  const ids = g.input(POLICY_NAMES.ids, 'int64', ['batch', 'seq']);
   // Positions are fed (0, 1, ... seq - 1): a query attends to keys at positions up to its own.
   const positions = g.input(POLICY_NAMES.positions, 'int64', ['seq']);
-  const wpe = sharedParameter(g, 'wpe', [lm.maxLength, lm.dModel], { kind: 'normal', std: 0.02 });
-  const x = g.add(spliced, g.gather(wpe, positions, 0));
+  const placement = g.input(POLICY_NAMES.placement, 'float32', ['batch', 'seq', slots]);
+  const visual = visualTokens(g, config, images);
+  const x = embedSequence(g, config, { ids, positions, placement, visual });
   const mask = g.less(g.unsqueeze(positions, [0]), g.unsqueeze(g.add(positions, 1), [1]));
-  const stack = transformerStack(g, x, lm, { mask });
-  return norm(g, 'layer', stack.hidden, 'lnf', lm.dModel);
+  return outputHead(g, config, transformerStack(g, x, config.lm, { mask }).hidden);
 }
 
 /** The inverse-dynamics loss: the binned action from pooled visual tokens before and after. */
@@ -153,8 +168,7 @@ export interface PolicyGraphOptions {
 export function buildPolicyGraph(config: PolicyConfig, options: PolicyGraphOptions): Graph {
   validatePolicyConfig(config);
   const g = new GraphBuilder('actllm_policy');
-  const hidden = decoder(g, config, options.imagesPerView);
-  const logits = linear(g, hidden, 'head', config.lm.dModel, config.vocab);
+  const logits = decoder(g, config, options.imagesPerView);
   g.output(logits, POLICY_NAMES.logits);
   const targets = g.input(POLICY_NAMES.targets, 'int64', ['batch', 'seq']);
   const { nll } = tokenNll(g, logits, targets);

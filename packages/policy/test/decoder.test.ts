@@ -122,12 +122,12 @@ describe('the KV-cache decoder', () => {
     const prefill = 2 + layout.slots + 1;
     let out = step(0, prefill, undefined, true);
     expect(rows(out.logits!, 0, prefill)).toEqual(
-      rows(full, 0, prefill).map((v) => expect.closeTo(v, 4)),
+      rows(full, 0, prefill).map((v): unknown => expect.closeTo(v, 4)),
     );
     for (let p = prefill; p < SEQ; p++) {
       out = step(p, p + 1, out, false);
       expect(rows(out.logits!, 0, 1)).toEqual(
-        rows(full, p, p + 1).map((v) => expect.closeTo(v, 4)),
+        rows(full, p, p + 1).map((v): unknown => expect.closeTo(v, 4)),
       );
     }
   });

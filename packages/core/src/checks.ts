@@ -11,18 +11,28 @@ export function requireFinite(value: unknown, what: string): asserts value is nu
   }
 }
 
+/**
+ * A number, NaN included: geometry is pure arithmetic and lets NaN flow through (callers
+ * such as tolerant parsers rely on it); only a value that is not a number is an error.
+ */
+export function requireNumber(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgumentError(`${what} must be a number; got ${typeof value}.`);
+  }
+}
+
 export function requirePoint(value: unknown, what: string): void {
   if (typeof value !== 'object' || value === null) {
     throw new InvalidArgumentError(`${what} must be a point { x, y }; got ${String(value)}.`);
   }
   const p = value as Record<string, unknown>;
-  requireFinite(p['x'], `${what}.x`);
-  requireFinite(p['y'], `${what}.y`);
+  requireNumber(p['x'], `${what}.x`);
+  requireNumber(p['y'], `${what}.y`);
 }
 
 export function requirePose(value: unknown, what: string): void {
   requirePoint(value, what);
-  requireFinite((value as Record<string, unknown>)['theta'], `${what}.theta`);
+  requireNumber((value as Record<string, unknown>)['theta'], `${what}.theta`);
 }
 
 /** Refuses option names that `known` does not list (a typo would otherwise be ignored). */

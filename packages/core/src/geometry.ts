@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
-import { requireFinite, requirePoint, requirePose } from './checks.js';
+import { requireNumber, requirePoint, requirePose } from './checks.js';
 
 /**
  * Geometry in the normalized workspace: `x` and `y` run over [0, 1] across the table top
@@ -45,7 +45,7 @@ export function clampToWorkspace<P extends Point2>(p: P): P {
 
 /** Maps any finite angle to (-pi, pi]. */
 export function normalizeAngle(theta: number): number {
-  requireFinite(theta, 'An angle');
+  requireNumber(theta, 'An angle');
   let a = theta % TWO_PI; // (-2pi, 2pi)
   if (a <= -Math.PI) a += TWO_PI;
   else if (a > Math.PI) a -= TWO_PI;
@@ -54,6 +54,8 @@ export function normalizeAngle(theta: number): number {
 
 /** The signed shortest rotation from `from` to `to`, in (-pi, pi]. */
 export function angleDifference(from: number, to: number): number {
+  requireNumber(from, 'angleDifference(from)');
+  requireNumber(to, 'angleDifference(to)');
   return normalizeAngle(to - from);
 }
 
@@ -83,7 +85,7 @@ export function distance(a: Point2, b: Point2): number {
 export function interpolatePose(a: Pose, b: Pose, t: number): Pose {
   requirePose(a, 'interpolatePose(a)');
   requirePose(b, 'interpolatePose(b)');
-  requireFinite(t, 'interpolatePose(t)');
+  requireNumber(t, 'interpolatePose(t)');
   return {
     x: a.x + (b.x - a.x) * t,
     y: a.y + (b.y - a.y) * t,

@@ -1,5 +1,5 @@
 /**
- * @actllm/descriptor: structured scene descriptors (ARCHITECTURE.md sections 1 and 7).
+ * @actllm/descriptor: structured scene descriptors (docs/architecture.md).
  * A scene is a list of objects `{ object, color, x, y }` with optional extras; this package
  * builds scenes from ground truth, writes them as canonical JSON or as a compact token form
  * for the language model, reads model output back (strictly or tolerantly), explains the

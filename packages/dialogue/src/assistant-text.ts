@@ -7,7 +7,7 @@ import { describeValue } from './validate.js';
 import { END_TOKEN } from './vocabulary.js';
 
 /**
- * The text of an assistant turn, in the order of ARCHITECTURE.md section 7: the scene as
+ * The text of an assistant turn, in the order of docs/architecture.md: the scene as
  * seen (compact form), the scene as it should look after the action (compact form), the
  * action. No marker separates the two scenes: their order is fixed and the grammar enforces it.
  */

@@ -3,7 +3,7 @@ import { checkCount } from './options.js';
 import { requireArray, requireInteger } from './validate.js';
 
 /**
- * The history policy (ARCHITECTURE.md section 8). Text is always kept; images only for the
+ * The history policy (docs/architecture.md). Text is always kept; images only for the
  * last `imageTurns` user turns, because visual tokens dominate the context and old views
  * are summarized by the scenes the assistant already wrote. When the rendered conversation
  * is longer than `maxTokens`, whole steps (a user turn with its assistant turn) are dropped,

@@ -1,5 +1,5 @@
 /**
- * @actllm/dialogue: the manipulation task as a multi-turn visual dialogue (ARCHITECTURE.md
+ * @actllm/dialogue: the manipulation task as a multi-turn visual dialogue (docs/architecture.md
  * section 8): turns, action text, the domain tokenizer, the template with loss-mask labels,
  * the history policy, episode -> training dialogue, the output grammar, LLaVA export.
  * It depends on @actllm/core and @actllm/descriptor only.

@@ -5,7 +5,7 @@ import { DialogueError } from './errors.js';
 import { describeValue, requireInteger, requireObject, requireString } from './validate.js';
 
 /**
- * A conversation is the manipulation task as a dialogue (ARCHITECTURE.md section 8):
+ * A conversation is the manipulation task as a dialogue (docs/architecture.md):
  * the system turn, the instruction with its assets, then per step a user turn (the
  * current views, optionally a note) and an assistant turn (`scene`, `next`, `act`).
  * `F` is how images are held: `Image` in memory, a file path on disk.

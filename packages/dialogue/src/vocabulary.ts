@@ -56,7 +56,7 @@ export interface DomainVocabularyOptions {
 const VOCABULARY_OPTIONS = ['texts', 'names', 'bins', 'rotationBins'] as const;
 
 /**
- * The closed domain vocabulary (ARCHITECTURE.md section 8): special tokens, the descriptor's
+ * The closed domain vocabulary (docs/architecture.md): special tokens, the descriptor's
  * compact-form tokens, the action tokens, names that are not single words, then the words of
  * the texts, the word names and the action kinds. The same options always give the same ids.
  */

@@ -15,3 +15,5 @@ export type {
 export { POLICY_NAMES, buildPolicyGraph, embedSequence, outputHead, slotLayout } from './model.js';
 export { DECODER_NAMES, buildDecoderGraph } from './decoder.js';
 export type { PolicyGraphOptions, SlotLayout } from './model.js';
+export { decodeTurn } from './decode.js';
+export type { DecodeOptions, DecodeResult, TokenModel } from './decode.js';

@@ -1,0 +1,95 @@
+import { Rng, isActllmError } from '@actllm/core';
+import { buildAssistantGrammar, buildTokenizer, parseAssistantText } from '@actllm/dialogue';
+import { describe, expect, it } from 'vitest';
+import { decodeTurn, type TokenModel } from '../src/index.js';
+
+const tokenizer = buildTokenizer({
+  texts: ['Put the {a} into the {b}.'],
+  names: ['block', 'bowl', 'red', 'green'],
+});
+const grammar = buildAssistantGrammar(tokenizer, {
+  shapes: ['block', 'bowl'],
+  colors: ['red', 'green'],
+  maxObjects: 4,
+});
+
+/**
+ * An untrained stand-in: seeded logits that depend on the whole prefix, as a real decoder's
+ * do, so appending a chunk and appending its tokens one by one give the same logits.
+ */
+function fakeModel(seed: number): TokenModel & { passes: number } {
+  const prefix: number[] = [];
+  const logitsAfter = (): Float32Array => {
+    let h = seed;
+    for (const id of prefix) h = (Math.imul(h ^ id, 2654435761) + 97) >>> 0;
+    const rng = new Rng(h);
+    return Float32Array.from({ length: tokenizer.size }, () => rng.normal(0, 3));
+  };
+  const model = {
+    passes: 0,
+    append(tokens: readonly number[]) {
+      model.passes++;
+      return Promise.resolve(
+        tokens.map((t) => {
+          prefix.push(t);
+          return logitsAfter();
+        }),
+      );
+    },
+  };
+  return model;
+}
+
+function firstLogits(seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: tokenizer.size }, () => rng.normal(0, 3));
+}
+
+describe('decoding under the grammar', () => {
+  it.each([1, 2, 3, 4, 5])(
+    'always gives a turn that parses, from an untrained model (seed %i)',
+    async (seed) => {
+      const r = await decodeTurn(fakeModel(seed), grammar, firstLogits(seed));
+      expect(grammar.accepts(r.ids)).toBe(true);
+      const text = tokenizer.decode(r.ids);
+      const parsed = parseAssistantText(text.replace(/ ?<\|end\|>$/, ''));
+      expect(parsed.ok, text).toBe(true);
+    },
+  );
+
+  it('forced-token chunks need fewer passes and give the same greedy tokens', async () => {
+    for (const seed of [11, 12, 13]) {
+      const plainModel = fakeModel(seed);
+      const plain = await decodeTurn(plainModel, grammar, firstLogits(seed), {
+        forcedChunks: false,
+      });
+      const fastModel = fakeModel(seed);
+      const fast = await decodeTurn(fastModel, grammar, firstLogits(seed));
+      expect(fast.ids).toEqual(plain.ids);
+      expect(fast.forced).toBeGreaterThan(0);
+      expect(fastModel.passes).toBeLessThan(plainModel.passes);
+      expect(plainModel.passes).toBe(plain.ids.length);
+    }
+  });
+
+  it('samples reproducibly from a seed, within the grammar', async () => {
+    const sample = (s: number) =>
+      decodeTurn(fakeModel(1), grammar, firstLogits(1), { temperature: 1, rng: new Rng(s) });
+    const [a, b] = [await sample(5), await sample(5)];
+    expect(a.ids).toEqual(b.ids);
+    expect(grammar.accepts(a.ids)).toBe(true);
+  });
+
+  it('refuses bad options with typed errors', async () => {
+    const code = (c: string) => (e: unknown) => isActllmError(e, c);
+    await expect(
+      decodeTurn(fakeModel(1), grammar, firstLogits(1), { temperature: -1 }),
+    ).rejects.toSatisfy(code('POLICY_INVALID_OPTION'));
+    await expect(
+      decodeTurn(fakeModel(1), grammar, firstLogits(1), { temperature: 0.5 }),
+    ).rejects.toSatisfy(code('POLICY_INVALID_OPTION'));
+    await expect(
+      decodeTurn(fakeModel(1), grammar, firstLogits(1), { maxTokens: 3 }),
+    ).rejects.toSatisfy(code('POLICY_DECODE_FAILED'));
+  });
+});

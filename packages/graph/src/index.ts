@@ -93,5 +93,6 @@ export { GRAPH_JSON_VERSION, graphFromJSON, graphToJSON } from './serialize.js';
 export { checkFeeds, feedMismatch } from './feeds.js';
 
 export { GraphSession, GraphTrainer, createSession, createTrainer } from './session.js';
+export { referenceBackend } from './reference-backend.js';
 export type { GraphSessionOptions } from './session.js';
 export { broadcastConcrete } from './ops/util.js';

@@ -1,6 +1,13 @@
 import { createTensor, type Tensor, type TensorMap } from '@actllm/core';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_OPS, nextName, run, type Graph, type GraphBackend } from '../src/index.js';
+import {
+  BUILTIN_OPS,
+  nextName,
+  referenceBackend,
+  run,
+  type Graph,
+  type GraphBackend,
+} from '../src/index.js';
 import {
   feedCheckCases,
   parityCases,
@@ -70,8 +77,8 @@ describe('parity kit', () => {
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
   });
 
-  it('passes on the reference interpreter itself', async () => {
-    const results = await runParitySuite(interpreterBackend(), { cases });
+  it('passes on referenceBackend, the interpreter itself', async () => {
+    const results = await runParitySuite(referenceBackend, { cases });
     const failed = results.filter((r) => r.status !== 'pass');
     expect(failed).toEqual([]);
     expect(results.every((r) => r.maxError === 0)).toBe(true);
@@ -145,9 +152,8 @@ describe('parity kit', () => {
 
 describe('feed-check suite', () => {
   it('gives the documented GRAPH_* code for every mistake, before the backend runs', async () => {
-    const backend = interpreterBackend();
     const results = [];
-    for (const c of feedCheckCases()) results.push(await runFeedCheck(backend, c));
+    for (const c of feedCheckCases()) results.push(await runFeedCheck(referenceBackend, c));
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
     expect(results.length).toBeGreaterThanOrEqual(20);
   });

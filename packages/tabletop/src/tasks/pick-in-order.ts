@@ -24,6 +24,12 @@ export interface PickInOrderGoal {
 }
 
 const TARGET_SCALE = 0.9;
+/**
+ * The target starts this far above the start container's floor and drops onto it, as the
+ * suction cup releases objects: spawned touching a thin floor, a disc-shaped target was
+ * measured sinking through it (and lifting the pan onto itself).
+ */
+const DROP = 0.004;
 const TEMPLATES = [
   'Put the {target} into the {first}, then into the {second}. Finally restore it into its original container.',
   'Move the {target} into the {first} and then into the {second}. Finally put it back into the container it started in.',
@@ -56,7 +62,7 @@ function insideStart(start: SpawnSpec, target: Look, rng: Rng): SpawnSpec {
     ...target,
     scale: TARGET_SCALE,
     pose: { x: centre.x, y: centre.y, theta: rng.float(-Math.PI, Math.PI) },
-    z: floorHeight(getShape(start.shape)) * start.scale,
+    z: floorHeight(getShape(start.shape)) * start.scale + DROP,
   };
 }
 

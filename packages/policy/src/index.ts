@@ -17,3 +17,5 @@ export { DECODER_NAMES, buildDecoderGraph } from './decoder.js';
 export type { PolicyGraphOptions, SlotLayout } from './model.js';
 export { decodeTurn } from './decode.js';
 export type { DecodeOptions, DecodeResult, TokenModel } from './decode.js';
+export { KvTokenModel } from './kv-model.js';
+export type { VisualSpan } from './kv-model.js';

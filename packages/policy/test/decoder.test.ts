@@ -1,9 +1,10 @@
-import { Rng, createTensor, type Tensor } from '@actllm/core';
-import { initParameters, kvNames, run } from '@actllm/graph';
+import { Rng, createTensor, isActllmError, type Tensor } from '@actllm/core';
+import { createSession, initParameters, kvNames, referenceBackend, run } from '@actllm/graph';
 import { encoderNames, visionEncoder } from '@actllm/encoder';
 import { describe, expect, it } from 'vitest';
 import {
   DECODER_NAMES,
+  KvTokenModel,
   POLICY_NAMES,
   buildDecoderGraph,
   buildPolicyGraph,
@@ -130,5 +131,47 @@ describe('the KV-cache decoder', () => {
         rows(full, p, p + 1).map((v): unknown => expect.closeTo(v, 4)),
       );
     }
+  });
+});
+
+describe('KvTokenModel', () => {
+  it('runs the decoder through a session, keeps its cache, and truncates it for prefix reuse', async () => {
+    const dec = buildDecoderGraph(config);
+    const weights = initParameters(buildPolicyGraph(config, { imagesPerView: 1 }), 9);
+    const session = await createSession(dec, weights, { backend: referenceBackend });
+    const d = config.lm.dModel;
+    const rng = new Rng(4);
+    const visual = Float32Array.from({ length: 3 * d }, () => rng.float(-1, 1));
+    const tokens = [1, 2, 3, 4, 5, 6, 7, 8];
+
+    const whole = new KvTokenModel(session, config);
+    const all = await whole.append(tokens, [{ start: 1, tokens: visual }]);
+    expect(whole.length).toBe(8);
+
+    const split = new KvTokenModel(session, config);
+    await split.append(tokens.slice(0, 5), [{ start: 1, tokens: visual }]);
+    const rest = [...(await split.append([6])), ...(await split.append([7, 8]))];
+    rest.forEach((row, i) =>
+      expect(Array.from(row)).toEqual(
+        Array.from(all[5 + i]!).map((v): unknown => expect.closeTo(v, 4)),
+      ),
+    );
+
+    // Drop the last three positions and run them again: the same logits.
+    split.truncate(5);
+    expect(split.length).toBe(5);
+    const again = await split.append([6, 7, 8]);
+    again.forEach((row, i) =>
+      expect(Array.from(row)).toEqual(
+        Array.from(rest[i]!).map((v): unknown => expect.closeTo(v, 4)),
+      ),
+    );
+    expect(() => split.truncate(9)).toThrow(
+      expect.objectContaining({ code: 'POLICY_INVALID_OPTION' }),
+    );
+    await expect(
+      split.append([1], [{ start: 0, tokens: new Float32Array(d * 2) }]),
+    ).rejects.toSatisfy((e) => isActllmError(e, 'POLICY_INVALID_BATCH'));
+    await session.dispose();
   });
 });

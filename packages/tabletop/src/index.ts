@@ -41,7 +41,7 @@ export type { RenderItem, RenderResult } from './render/renderer.js';
 export { DEFAULT_VIEW_SIZES, topCamera, frontCamera } from './render/camera.js';
 export type { Camera, ViewSize } from './render/camera.js';
 
-export { encodePng, decodePng, crc32 } from './image/png.js';
+export { encodePng, decodePng, crc32, PNG_MAX_PIXELS } from './image/png.js';
 
 export {
   getTask,
@@ -112,6 +112,9 @@ export { goalIds } from './tasks/goal-ids.js';
 export { generateDataset } from './dataset/generate.js';
 export type { GenerateOptions, GenerateProgress } from './dataset/generate.js';
 export { DATASET_FORMAT, DATASET_FORMAT_VERSION, episodeId } from './dataset/format.js';
+export { openDataset, readManifest } from './dataset/reader.js';
+export type { DatasetEpisode, ReadDatasetOptions, TabletopDataset } from './dataset/reader.js';
+export { EpisodeDamagedError } from './dataset/verify.js';
 export type {
   DatasetConfig,
   DatasetManifest,

@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +14,7 @@ import { isActllmError } from '@actllm/core';
 import {
   decodePng,
   generateDataset,
+  type DatasetManifest,
   type GenerateProgress,
   type TabletopEpisodeRecord,
 } from '../src/index.js';
@@ -68,7 +77,9 @@ describe('generateDataset', () => {
       ...Object.values(record.final.views),
       ...Object.values(record.instruction.assets ?? {}).flatMap((a) => Object.values(a.views)),
     ];
-    expect(paths.length).toBe(8);
+    const assets = Object.keys(record.instruction.assets ?? {}).length;
+    expect(assets).toBeGreaterThan(0);
+    expect(paths.length).toBe(2 * (record.steps.length + 1 + assets));
     for (const p of paths) expect(decodePng(readFileSync(join(dir, p))).width).toBeGreaterThan(0);
     expect(record.steps[0]?.action.kind).toBe('pick_place');
   });
@@ -95,6 +106,12 @@ describe('generateDataset', () => {
       { ...base, out: join(root, 'c'), episodes: -1 },
       { ...base, out: join(root, 'c'), workers: 1.5 },
       { ...base, out: join(root, 'c'), tasks: ['juggle'] },
+      { ...base, out: join(root, 'c'), episodes: 0 },
+      { ...base, out: join(root, 'c'), tasks: ['rearrange', 'rotate', 'rearrange'] },
+      { ...base, out: join(root, 'c'), tasks: [] },
+      { ...base, out: join(root, 'c'), views: { top: { width: 0, height: 64 } } },
+      { ...base, out: join(root, 'c'), physics: { pushSpeed: 0 } },
+      { ...base, out: join(root, 'c'), shards: 2 } as never,
     ]) {
       try {
         await generateDataset(options);
@@ -109,7 +126,55 @@ describe('generateDataset', () => {
       'TABLETOP_INVALID_OPTION',
       'TABLETOP_INVALID_OPTION',
       'TABLETOP_UNKNOWN_TASK',
+      'TABLETOP_INVALID_OPTION',
+      'TABLETOP_INVALID_OPTION',
+      'TABLETOP_INVALID_OPTION',
+      'TABLETOP_INVALID_OPTION',
+      'TABLETOP_INVALID_OPTION',
+      'TABLETOP_INVALID_OPTION',
     ]);
+    // Nothing was written for the refused runs: a corrected run is not blocked.
+    expect(existsSync(join(root, 'c', 'dataset.json'))).toBe(false);
+  });
+
+  it('lets a run refused for bad views be corrected in the same directory', async () => {
+    const out = join(root, 'views');
+    const options = { episodes: 1, seed: 3, tasks: ['rotate'], out, workers: 0 };
+    await expect(
+      generateDataset({ ...options, views: { top: { width: 64, height: 2 } } }),
+    ).rejects.toMatchObject({ code: 'TABLETOP_INVALID_OPTION' });
+    const m = await generateDataset({ ...options, views: { top: { width: 64, height: 64 } } });
+    expect(m.views.top).toEqual({ width: 64, height: 64 });
+  });
+
+  it('rejects the promise when onProgress throws, in this thread and with workers', async () => {
+    for (const workers of [0, 2]) {
+      const out = join(root, `progress-${workers}`);
+      let calls = 0;
+      const run = generateDataset({
+        episodes: 2,
+        seed: 4,
+        tasks: ['rotate'],
+        out,
+        workers,
+        onProgress: () => {
+          calls++;
+          throw new Error('callback bug');
+        },
+      });
+      await expect(run).rejects.toMatchObject({ code: 'TABLETOP_CALLBACK_FAILED' });
+      expect(calls).toBe(1);
+      expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    }
+    // The process is still here, and the interrupted runs resume.
+    const m = await generateDataset({
+      episodes: 2,
+      seed: 4,
+      tasks: ['rotate'],
+      out: join(root, 'progress-2'),
+      workers: 0,
+    });
+    expect(m.total).toBe(2);
   });
 
   it('records dynamic episodes: perturbations in info, what each action did in afterAction', async () => {
@@ -139,5 +204,46 @@ describe('generateDataset', () => {
       });
     }
     expect(disturbed).toBeGreaterThan(0);
+  });
+
+  it('resumes against stored checksums: damaged, incomplete and unfinished episodes are made again', async () => {
+    const out = join(root, 'resume');
+    const options = { episodes: 2, seed: 21, tasks: ['rotate', 'rearrange'], out, workers: 0 };
+    await generateDataset(options);
+    const original = tree(out);
+    const ep = (task: string, i: number): string =>
+      join(out, 'episodes', task, `${task}-00000${i}`);
+    // A flipped byte in a frame, a missing frame, a leftover temporary directory.
+    const frame = join(ep('rotate', 0), 'frames', '000_top.png');
+    const bytes = readFileSync(frame);
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+    writeFileSync(frame, bytes);
+    rmSync(join(ep('rearrange', 1), 'frames', '000_front.png'));
+    mkdirSync(join(out, 'episodes', 'rotate', '.tmp-1-0-rotate-000001'));
+    writeFileSync(join(out, 'episodes', 'rotate', '.tmp-1-0-rotate-000001', 'x'), 'half');
+    const progress: GenerateProgress[] = [];
+    await generateDataset({ ...options, onProgress: (p) => progress.push(p) });
+    expect(progress.at(-1)?.skipped).toBe(2);
+    const after = tree(out);
+    expect([...after.keys()].sort()).toEqual([...original.keys()].sort());
+    for (const [path, b] of original)
+      expect(b.equals(after.get(path) ?? Buffer.alloc(0)), path).toBe(true);
+    // An interrupted run: no manifest, and the journal lost its last line. The episode whose
+    // checksum is stored is kept; those without one are made again (to the same bytes).
+    const manifest = JSON.parse(
+      readFileSync(join(out, 'manifest.json'), 'utf8'),
+    ) as DatasetManifest;
+    rmSync(join(out, 'manifest.json'));
+    writeFileSync(
+      join(out, 'journal.jsonl'),
+      `${JSON.stringify(manifest.episodes[0])}\n{"id": "to`,
+    );
+    progress.length = 0;
+    await generateDataset({ ...options, onProgress: (p) => progress.push(p) });
+    expect(progress.at(-1)?.skipped).toBe(1);
+    expect(existsSync(join(out, 'journal.jsonl'))).toBe(false);
+    const final = tree(out);
+    for (const [path, b] of original)
+      expect(b.equals(final.get(path) ?? Buffer.alloc(0)), path).toBe(true);
   });
 });

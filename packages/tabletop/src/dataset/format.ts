@@ -53,8 +53,11 @@ export interface DatasetManifest extends DatasetConfig {
   readonly episodes: readonly EpisodeSummary[];
 }
 
-/** `record.json` of an episode: core's record with file paths for frames, plus the task goal. */
-export type TabletopEpisodeRecord = EpisodeRecord<string> & {
+/**
+ * `record.json` of an episode: core's record with file paths for frames (`F = string`, as on
+ * disk; images when read back with `openDataset`), plus the task goal.
+ */
+export type TabletopEpisodeRecord<F = string> = EpisodeRecord<F> & {
   readonly goal: unknown;
   readonly oracleSteps: number;
 };

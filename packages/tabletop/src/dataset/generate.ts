@@ -5,22 +5,24 @@ import { TabletopError } from '../errors.js';
 import { TabletopEnv } from '../env/environment.js';
 import { getPartition } from '../tasks/partitions.js';
 import { assertTaskInPartition, getTask, partitionTasks } from '../tasks/registry.js';
-import { DEFAULT_VIEW_SIZES, type ViewSize } from '../render/camera.js';
+import type { ViewSize } from '../render/camera.js';
 import type { PhysicsOptions } from '../physics/spec.js';
+import { checkPhysicsOptions } from '../physics/options.js';
+import { checkViews } from '../env/views.js';
 import { deriveSeed } from '../seeds.js';
 import { assertIntensity, type Intensity } from '../dynamic/schedule.js';
-import { runEpisode, summarize } from './episode.js';
-import { readTree, writeFileAtomic } from './files.js';
+import { runEpisode } from './episode.js';
+import { writeFileAtomic } from './files.js';
+import { appendJournal, removeJournal, removeLeftovers, storedSummaries } from './journal.js';
+import { verifiedFiles } from './verify.js';
 import {
   DATASET_FORMAT,
   DATASET_FORMAT_VERSION,
-  episodeDir,
   episodeId,
   type DatasetConfig,
   type DatasetManifest,
   type EpisodeJob,
   type EpisodeSummary,
-  type TabletopEpisodeRecord,
 } from './format.js';
 import { runOnWorkers } from './pool.js';
 
@@ -36,9 +38,9 @@ export interface GenerateProgress {
 export interface GenerateOptions {
   /** Default `train`. */
   readonly partition?: string;
-  /** Task families; default all registered ones. */
+  /** Task families, each once; default every family of the partition. */
   readonly tasks?: readonly string[];
-  /** Episodes per task. */
+  /** Episodes per task, at least 1. */
   readonly episodes: number;
   readonly seed: number;
   /** Worker threads; 0 runs in this thread. Default 1. */
@@ -49,22 +51,60 @@ export interface GenerateOptions {
   readonly physics?: PhysicsOptions;
   /** Dynamic mode of every episode (default `none`): seeded perturbations between steps. */
   readonly dynamic?: Intensity;
+  /** Called after each episode; if it throws, generation stops and the promise rejects. */
   readonly onProgress?: (progress: GenerateProgress) => void;
 }
+
+const OPTION_NAMES = new Set([
+  'partition',
+  'tasks',
+  'episodes',
+  'seed',
+  'workers',
+  'out',
+  'views',
+  'physics',
+  'dynamic',
+  'onProgress',
+]);
+/** Most episodes per task one call makes (a guard against a typo such as 1e9). */
+const MAX_EPISODES = 1_000_000;
 
 function invalid(message: string): TabletopError {
   return new TabletopError('TABLETOP_INVALID_OPTION', message);
 }
 
 function checkOptions(o: GenerateOptions): void {
-  if (!Number.isInteger(o.episodes) || o.episodes < 0)
-    throw invalid(`episodes must be a non-negative integer; got ${o.episodes}.`);
+  if (typeof o !== 'object' || o === null)
+    throw invalid('generateDataset needs an options object.');
+  const unknown = Object.keys(o).filter((k) => !OPTION_NAMES.has(k));
+  if (unknown.length > 0) {
+    throw invalid(`Unknown option ${unknown.join(', ')}; use ${[...OPTION_NAMES].join(', ')}.`);
+  }
+  if (!Number.isInteger(o.episodes) || o.episodes < 1 || o.episodes > MAX_EPISODES)
+    throw invalid(`episodes must be an integer from 1 to ${MAX_EPISODES}; got ${o.episodes}.`);
   if (!Number.isSafeInteger(o.seed)) throw invalid(`seed must be a safe integer; got ${o.seed}.`);
   const workers = o.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)
     throw invalid(`workers must be an integer from 0 to 64; got ${workers}.`);
-  if (!o.out) throw invalid('out must name the dataset directory.');
+  if (typeof o.out !== 'string' || !o.out) throw invalid('out must name the dataset directory.');
   if (o.dynamic !== undefined) assertIntensity(o.dynamic);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    throw invalid('onProgress must be a function.');
+}
+
+function checkTasks(tasks: readonly string[], partition: string): void {
+  if (!Array.isArray(tasks) || tasks.length === 0)
+    throw invalid('tasks must be a non-empty list of task families.');
+  const seen = new Set<string>();
+  for (const t of tasks as readonly unknown[]) {
+    if (typeof t !== 'string')
+      throw invalid(`tasks must be names of task families; got ${String(t)}.`);
+    if (seen.has(t)) throw invalid(`Task "${t}" is listed twice; list each family once.`);
+    seen.add(t);
+    getTask(t);
+    assertTaskInPartition(t, partition);
+  }
 }
 
 /** Refuses to mix episodes made with other settings into one directory. */
@@ -83,20 +123,31 @@ function ensureConfig(out: string, config: DatasetConfig): void {
   writeFileAtomic(path, `${JSON.stringify(config, null, 1)}\n`);
 }
 
-/** The manifest line of an episode already on disk (a resumed run). */
-function summaryOnDisk(out: string, job: EpisodeJob): EpisodeSummary | undefined {
-  const path = episodeDir(job.task, job.id);
-  if (!existsSync(join(out, path, 'record.json'))) return undefined;
-  const files = readTree(join(out, path));
-  const record = JSON.parse(
-    Buffer.from(files.get('record.json') ?? new Uint8Array()).toString('utf8'),
-  ) as TabletopEpisodeRecord;
-  return summarize(job, record, files);
+/**
+ * The manifest line of an episode a previous run finished, when its files on disk still
+ * match the checksum stored for it. Anything else (never finished, damaged, or stored for
+ * another seed) is undefined: the episode is made again.
+ */
+function finishedOnDisk(
+  out: string,
+  job: EpisodeJob,
+  stored: ReadonlyMap<string, EpisodeSummary>,
+): EpisodeSummary | undefined {
+  const s = stored.get(job.id);
+  if (!s || s.seed !== job.seed || s.task !== job.task || s.index !== job.index) return undefined;
+  try {
+    verifiedFiles(out, s);
+  } catch {
+    return undefined;
+  }
+  return s;
 }
 
 /**
  * Generates oracle episodes into `out` (format: README, "Dataset format"). Resumable:
- * episodes already complete on disk are skipped. Every episode directory appears
+ * episodes whose files match their stored checksum are skipped; damaged, incomplete or
+ * unknown ones are made again, and an interrupted run's temporary files are removed. Every
+ * option is checked before anything is written. Every episode directory appears
  * atomically; `manifest.json` is written last. Same options, same bytes, whatever the
  * number of workers.
  */
@@ -106,24 +157,25 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   const dynamic = options.dynamic ?? 'none';
   getPartition(partition);
   const tasks = options.tasks ?? partitionTasks(partition);
-  for (const t of tasks) {
-    getTask(t);
-    assertTaskInPartition(t, partition);
-  }
+  checkTasks(tasks, partition);
+  const views = checkViews(options.views);
+  const physics = checkPhysicsOptions(options.physics);
   const config: DatasetConfig = {
     format: DATASET_FORMAT,
     version: DATASET_FORMAT_VERSION,
     partition,
     seed: options.seed,
     views: {
-      top: options.views?.top ?? DEFAULT_VIEW_SIZES.top,
-      front: options.views?.front ?? DEFAULT_VIEW_SIZES.front,
+      top: { width: views.top.width, height: views.top.height },
+      front: { width: views.front.width, height: views.front.height },
     },
-    physics: options.physics ?? {},
+    physics,
     // Left out when static, so datasets made before the option existed still resume.
     ...(dynamic === 'none' ? {} : { dynamic }),
   };
   ensureConfig(options.out, config);
+  removeLeftovers(options.out);
+  const stored = storedSummaries(options.out);
 
   const jobs: EpisodeJob[] = tasks.flatMap((task) =>
     Array.from({ length: options.episodes }, (_, index) => ({
@@ -136,16 +188,28 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   const total = jobs.length;
   const summaries = new Map<string, EpisodeSummary>();
   let skipped = 0;
-  const record = (s: EpisodeSummary): void => {
+  const report = (s: EpisodeSummary): void => {
     summaries.set(s.id, s);
-    options.onProgress?.({ done: summaries.size, total, skipped, episode: s });
+    try {
+      options.onProgress?.({ done: summaries.size, total, skipped, episode: s });
+    } catch (cause) {
+      throw new TabletopError(
+        'TABLETOP_CALLBACK_FAILED',
+        `onProgress threw after episode ${s.id}; generation stopped (run again to resume): ${String(cause)}`,
+        { cause },
+      );
+    }
+  };
+  const record = (s: EpisodeSummary): void => {
+    appendJournal(options.out, s);
+    report(s);
   };
   const todo: EpisodeJob[] = [];
   for (const job of jobs) {
-    const existing = summaryOnDisk(options.out, job);
+    const existing = finishedOnDisk(options.out, job, stored);
     if (existing) {
       skipped++;
-      record(existing);
+      report(existing);
     } else todo.push(job);
   }
 
@@ -187,5 +251,6 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
     episodes,
   };
   writeFileAtomic(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  removeJournal(options.out);
   return manifest;
 }

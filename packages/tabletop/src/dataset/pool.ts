@@ -24,7 +24,11 @@ export function workerPath(): string {
   return found;
 }
 
-/** Runs jobs on `count` worker threads, handing out the next job as each one finishes. */
+/**
+ * Runs jobs on `count` worker threads, handing out the next job as each one finishes. An
+ * exception thrown by `onDone` (the caller's progress callback) rejects the promise as it
+ * is; it never escapes into the event loop, where it would end the process.
+ */
 export async function runOnWorkers(
   count: number,
   setup: WorkerSetup,
@@ -38,8 +42,14 @@ export async function runOnWorkers(
     await new Promise<void>((resolve, reject) => {
       let running = Math.min(count, jobs.length);
       if (running === 0) return resolve();
+      let failed = false;
+      const stop = (error: unknown): void => {
+        failed = true;
+        // The caller's own error (a throwing progress callback) is passed on as it is.
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
       const fail = (why: string, cause?: unknown): void =>
-        reject(
+        stop(
           new TabletopError('TABLETOP_WORKER_FAILED', `Dataset generation failed: ${why}`, {
             cause,
           }),
@@ -53,8 +63,15 @@ export async function runOnWorkers(
           else if (--running === 0) resolve();
         };
         worker.on('message', (m: FromWorker) => {
+          if (failed) return;
           if (m.type === 'error') return fail(`episode ${m.id}: ${m.message}`);
-          if (m.type === 'done') onDone(m.summary);
+          if (m.type === 'done') {
+            try {
+              onDone(m.summary);
+            } catch (error) {
+              return stop(error);
+            }
+          }
           feed();
         });
         worker.on('error', (e) => fail(`a worker crashed: ${e.message}`, e));

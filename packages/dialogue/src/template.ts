@@ -2,7 +2,13 @@ import { VIEW_NAMES, type Image, type ViewName } from '@actllm/core';
 import { assistantSegments } from './assistant-text.js';
 import { DialogueError } from './errors.js';
 import { firstKeptStep, keepsImages } from './history.js';
-import { FORMAT_OPTIONS, checkCount, formatOf, type AssistantFormatOptions } from './options.js';
+import {
+  FORMAT_OPTIONS,
+  checkCount,
+  formatOf,
+  invalidOption,
+  type AssistantFormatOptions,
+} from './options.js';
 import type { Tokenizer } from './tokenizer.js';
 import {
   checkOptionNames,
@@ -87,8 +93,12 @@ export interface RenderedConversation<F = Image> {
 }
 
 export interface RenderOptions extends AssistantFormatOptions {
-  /** Image tokens per image slot (default 1). */
-  readonly tokensPerImage?: number;
+  /**
+   * Image tokens per image slot (default 1): one number for every view, or one per view
+   * (`{ top: 64, front: 32 }`), since an encoder makes as many visual tokens as its view
+   * has patches and views differ in size.
+   */
+  readonly tokensPerImage?: number | Readonly<Partial<Record<ViewName, number>>>;
   /** How many of the last user turns keep their images (default 1; `Infinity`: all). */
   readonly imageTurns?: number;
   /** Context length in tokens (default `Infinity`); see the history policy. */
@@ -195,21 +205,21 @@ function addTurn<F>(
   block: Block<F>,
   turn: TurnPieces<F>,
   tokenizer: Tokenizer,
-  tokensPerImage: number,
+  tokensPerImage: TokensPerView,
 ): void {
   for (const piece of turn.pieces) {
     const start = block.ids.length;
     let label: SegmentLabel = 'other';
     if ('image' in piece) {
+      const length = tokensPerImage[piece.source.view];
       block.images.push({
         position: start,
-        length: tokensPerImage,
+        length,
         image: piece.image,
         source: piece.source,
       });
-      for (let i = 0; i < tokensPerImage; i++)
-        block.ids.push(tokenizer.id(IMAGE_TOKEN) ?? tokenizer.unkId);
-      block.texts.push(Array<string>(tokensPerImage).fill(IMAGE_TOKEN).join(' '));
+      for (let i = 0; i < length; i++) block.ids.push(tokenizer.id(IMAGE_TOKEN) ?? tokenizer.unkId);
+      block.texts.push(Array<string>(length).fill(IMAGE_TOKEN).join(' '));
     } else {
       label = piece.label;
       for (const token of tokenizer.tokenize(piece.text)) {
@@ -275,7 +285,7 @@ function concat<F>(blocks: readonly Block<F>[]): Block<F> {
 function render<F>(
   turns: readonly TurnPieces<F>[],
   tokenizer: Tokenizer,
-  tokensPerImage: number,
+  tokensPerImage: TokensPerView,
 ): Block<F> {
   const block = emptyBlock<F>();
   for (const turn of turns) addTurn(block, turn, tokenizer, tokensPerImage);
@@ -305,6 +315,30 @@ export const RENDER_OPTIONS = [
 /** The most image tokens one image slot may take (a bound on what a typo can allocate). */
 export const MAX_TOKENS_PER_IMAGE = 4096;
 
+type TokensPerView = Readonly<Record<ViewName, number>>;
+
+/** The image tokens of each view's slots, from a number or a per-view record. */
+function tokensPerViewOf(value: RenderOptions['tokensPerImage']): TokensPerView {
+  const count = (v: unknown, what: string): number =>
+    checkCount((v ?? 1) as number, what, 1, false, MAX_TOKENS_PER_IMAGE);
+  if (typeof value === 'object' && value !== null) {
+    const unknown = Object.keys(value).filter(
+      (k) => !(VIEW_NAMES as readonly string[]).includes(k),
+    );
+    if (unknown.length > 0) {
+      throw invalidOption(
+        `tokensPerImage names no view ${unknown.join(', ')}; the views are ${VIEW_NAMES.join(', ')}.`,
+      );
+    }
+    const perView = value as Partial<Record<ViewName, number>>;
+    return Object.fromEntries(
+      VIEW_NAMES.map((v) => [v, count(perView[v], `tokensPerImage.${v}`)]),
+    ) as TokensPerView;
+  }
+  const n = count(value, 'tokensPerImage');
+  return Object.fromEntries(VIEW_NAMES.map((v) => [v, n])) as TokensPerView;
+}
+
 /**
  * Renders a conversation into token ids, per-token segment labels and image slots, under
  * the history policy (see `history.ts`). Throws DIALOGUE_INVALID_CONVERSATION for turns out
@@ -332,13 +366,7 @@ export function renderChecked<F>(
 ): RenderedConversation<F> {
   requireTokenizer(tokenizer, 'renderConversation');
   const format = formatOf(options);
-  const tokensPerImage = checkCount(
-    options.tokensPerImage ?? 1,
-    'tokensPerImage',
-    1,
-    false,
-    MAX_TOKENS_PER_IMAGE,
-  );
+  const tokensPerImage = tokensPerViewOf(options.tokensPerImage);
   const imageTurns = checkCount(options.imageTurns ?? 1, 'imageTurns', 0, true);
   const maxTokens = checkCount(options.maxTokens ?? Infinity, 'maxTokens', 1, true);
   optionalBoolean(options.generationPrompt, 'generationPrompt');

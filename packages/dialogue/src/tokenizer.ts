@@ -195,7 +195,7 @@ export class Tokenizer {
   /** True for pad, unk and the other special tokens. */
   isSpecial(id: number): boolean {
     requireId(id);
-    return id >= 0 && id < this.#specialCount;
+    return Number.isInteger(id) && id >= 0 && id < this.#specialCount;
   }
 
   /** The pieces the text splits into (unknown words kept as they are). */

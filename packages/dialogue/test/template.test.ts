@@ -131,6 +131,25 @@ describe('renderConversation', () => {
     expect(r.ids.filter((id) => id === image)).toHaveLength(20);
   });
 
+  it('gives each view its own number of image tokens, and refuses a view that does not exist', () => {
+    const tokenizer = domainTokenizer();
+    const r = renderConversation(twoSteps(), tokenizer, { tokensPerImage: { top: 6, front: 3 } });
+    const image = tokenizer.id('<image>');
+    for (const slot of r.images) {
+      expect(slot.length).toBe(slot.source.view === 'top' ? 6 : 3);
+      expect(
+        r.ids.slice(slot.position, slot.position + slot.length).every((id) => id === image),
+      ).toBe(true);
+    }
+    expect(new Set(r.images.map((s) => s.source.view))).toEqual(new Set(['top', 'front']));
+    expect(() =>
+      renderConversation(twoSteps(), tokenizer, { tokensPerImage: { side: 2 } as never }),
+    ).toThrow(expect.objectContaining({ code: 'DIALOGUE_INVALID_OPTIONS' }));
+    expect(() => renderConversation(twoSteps(), tokenizer, { tokensPerImage: { top: 0 } })).toThrow(
+      expect.objectContaining({ code: 'DIALOGUE_INVALID_OPTIONS' }),
+    );
+  });
+
   it('ends with <|assistant|> as the decoding prompt when asked and the last turn is a user turn', () => {
     const tokenizer = domainTokenizer();
     const base = conversation<string>([

@@ -1,5 +1,5 @@
 import type { DType, Tensor } from '@actllm/core';
-import { DTYPES, createTensor, isActllmError } from '@actllm/core';
+import { DTYPES, createTensor, isActllmError, tensorProblem } from '@actllm/core';
 import type {
   Attributes,
   Dim,
@@ -12,7 +12,7 @@ import type {
   TensorType,
 } from './ir.js';
 import { OPSET } from './ir.js';
-import type { InferInput } from './op-def.js';
+import type { AttributeKind, InferInput } from './op-def.js';
 import { GraphError } from './errors.js';
 import { getOp } from './registry.js';
 import { concreteSize } from './shape.js';
@@ -42,6 +42,9 @@ export class BuilderCore {
   #counter = 0;
 
   constructor(name = 'graph') {
+    if (typeof name !== 'string' || name === '') {
+      throw new GraphError('GRAPH_INVALID_ARGUMENT', 'A graph name is a non-empty string.');
+    }
     this.name = name;
   }
 
@@ -100,6 +103,7 @@ export class BuilderCore {
 
   /** Marks `ref` as a graph output, under `name` (an Identity node renames it). */
   output(ref: TensorRef, name?: string): TensorRef {
+    this.#checkRef(ref, 'output');
     let out = ref;
     if (name !== undefined && name !== ref.name) {
       out = this.addNode('Identity', [ref.name], {}, [name])[0] as TensorRef;
@@ -118,6 +122,7 @@ export class BuilderCore {
     attributes: Attributes = {},
     outputCount = 1,
   ): TensorRef[] {
+    inputs.forEach((i) => i === undefined || this.#checkRef(i, `${type} input`));
     const outputs = Array.from({ length: outputCount }, () => this.#fresh(type.toLowerCase()));
     // Trailing omitted inputs are left out, not written as '' (onnxruntime's Squeeze, for
     // one, treats an explicit empty axes input as an error).
@@ -141,6 +146,7 @@ export class BuilderCore {
         `${type} takes ${def.inputs.min} to ${def.inputs.max} inputs; got ${inputNames.length}.`,
       );
     }
+    checkAttributes(type, def.attributes, attributes);
     const inputs = inputNames.map((n) => (n === '' ? undefined : this.#inferInput(n)));
     const types = def.infer(inputs, attributes, outputNames.length);
     if (outputNames.length > types.length) {
@@ -283,6 +289,18 @@ export class BuilderCore {
     });
   }
 
+  /** A tensor of this graph, not a number, string or a tensor of another builder. */
+  #checkRef(ref: unknown, what: string): void {
+    const name = (ref as { name?: unknown } | null)?.name;
+    if (typeof ref !== 'object' || ref === null || typeof name !== 'string') {
+      throw new GraphError(
+        'GRAPH_INVALID_ARGUMENT',
+        `${what} must be a tensor of graph ${this.name} (a TensorRef); got ${ref === null ? 'null' : typeof ref}.`,
+      );
+    }
+    this.ref(name);
+  }
+
   #claim(name: string): void {
     if (typeof name !== 'string') {
       throw new GraphError(
@@ -313,6 +331,52 @@ export class BuilderCore {
     do name = `${type}_n${k++}`;
     while (this.#nodeNames.has(name));
     return name;
+  }
+}
+
+/** Whether an attribute value has the ONNX attribute type its op declares. */
+function attributeFits(kind: AttributeKind, v: unknown): boolean {
+  const numbers = (x: unknown): boolean =>
+    Array.isArray(x) && x.every((e) => typeof e === 'number');
+  switch (kind) {
+    case 'int':
+      return Number.isSafeInteger(v);
+    case 'float':
+      return typeof v === 'number';
+    case 'ints':
+      return numbers(v) && (v as number[]).every((e) => Number.isSafeInteger(e));
+    case 'floats':
+      return numbers(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'tensor':
+      return tensorProblem(v) === undefined;
+    case 'dtype':
+      return (DTYPES as readonly unknown[]).includes(v);
+  }
+}
+
+/** Refuses attributes the op does not take (a typo would be ignored) and values of the wrong type. */
+function checkAttributes(
+  op: string,
+  kinds: Readonly<Record<string, AttributeKind>>,
+  attributes: unknown,
+): void {
+  if (typeof attributes !== 'object' || attributes === null) {
+    throw new GraphError('GRAPH_INVALID_ARGUMENT', `${op} attributes must be an object.`);
+  }
+  for (const [name, value] of Object.entries(attributes)) {
+    const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined;
+    if (kind === undefined) {
+      const known = Object.keys(kinds);
+      throw new GraphError(
+        'GRAPH_INVALID',
+        `${op} has no attribute ${name}; ${known.length > 0 ? `its attributes are ${known.join(', ')}` : 'it takes none'}.`,
+      );
+    }
+    if (value !== undefined && !attributeFits(kind, value)) {
+      throw new GraphError('GRAPH_INVALID', `${op} attribute ${name} must be of type ${kind}.`);
+    }
   }
 }
 
@@ -370,7 +434,30 @@ export function toConstTensor(
   dtype: DType,
   shape?: readonly number[],
 ): Tensor {
-  if (typeof values === 'object' && 'dtype' in values) return values;
+  if (typeof values === 'object' && values !== null && 'dtype' in values) {
+    const problem = tensorProblem(values);
+    if (problem !== undefined)
+      throw new GraphError('GRAPH_INVALID', `A constant tensor: ${problem}.`);
+    return values;
+  }
+  checkDType(dtype, 'A constant');
+  const ok =
+    typeof values === 'number' ||
+    (Array.isArray(values) && values.every((v) => typeof v === 'number'));
+  const list0 = typeof values === 'number' ? [values] : (values as readonly unknown[]);
+  if (
+    ok &&
+    (dtype === 'int32' || dtype === 'int64') &&
+    !list0.every((v) => Number.isSafeInteger(v))
+  ) {
+    throw new GraphError('GRAPH_INVALID_ARGUMENT', `An ${dtype} constant holds integers.`);
+  }
+  if (!ok) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      'A constant is a number, an array of numbers or a tensor.',
+    );
+  }
   const list = typeof values === 'number' ? [values] : values;
   const dims = shape ?? (typeof values === 'number' ? [] : [list.length]);
   switch (dtype) {

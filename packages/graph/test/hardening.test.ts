@@ -159,6 +159,48 @@ const CASES: [string, () => unknown, string][] = [
     'GRAPH_INVALID',
   ],
   ['building without outputs', () => builder().build(), 'GRAPH_INVALID'],
+  ['a graph named by a number', () => new GraphBuilder(any(5)), 'GRAPH_INVALID_ARGUMENT'],
+  [
+    'an op given a string for a tensor',
+    () => {
+      const g = builder();
+      g.add(g.ref('x'), any('1'));
+    },
+    'GRAPH_INVALID_ARGUMENT',
+  ],
+  [
+    'an op given a tensor of another graph',
+    () => builder().relu(new GraphBuilder().input('z', 'float32', [2])),
+    'GRAPH_INVALID',
+  ],
+  ['output of undefined', () => builder().output(any(undefined)), 'GRAPH_INVALID_ARGUMENT'],
+  ['a constant of a string', () => builder().constant(any('abc')), 'GRAPH_INVALID_ARGUMENT'],
+  [
+    'a constant of dtype float16',
+    () => builder().constant([1], any('float16')),
+    'GRAPH_DTYPE_MISMATCH',
+  ],
+  [
+    'an int64 constant of a fraction',
+    () => builder().constant([0.5], 'int64'),
+    'GRAPH_INVALID_ARGUMENT',
+  ],
+  [
+    'an unknown attribute (a typo)',
+    () => {
+      const g = builder();
+      g.op('Softmax', [g.ref('x')], { axiss: 0 });
+    },
+    'GRAPH_INVALID',
+  ],
+  [
+    'an attribute of the wrong type',
+    () => {
+      const g = builder();
+      g.op('Softmax', [g.ref('x')], { axis: 'last' });
+    },
+    'GRAPH_INVALID',
+  ],
   ['initParameters of null', () => initParameters(any(null), 0), 'GRAPH_INVALID_ARGUMENT'],
   ['initParameters of a NaN seed', () => initParameters(graph, NaN), 'GRAPH_INVALID_ARGUMENT'],
   [

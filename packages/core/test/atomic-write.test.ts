@@ -1,10 +1,17 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isActllmError } from '../src/index.js';
-import { ATOMIC_TEMP_PREFIX, writeFileAtomic, writeFileAtomicSync } from '../src/node/index.js';
+import {
+  ATOMIC_TEMP_PREFIX,
+  writeDirAtomicSync,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from '../src/node/index.js';
+
+const any = (v: unknown): never => v as never;
 
 let dir: string;
 beforeEach(() => {
@@ -129,5 +136,50 @@ describe('writeFileAtomic', () => {
     const error = await rejection(writeFileAtomic(dir, 'x'));
     expect(error.code).toBe('FILE_WRITE_FAILED');
     expect(error.message).toContain('directory');
+  });
+});
+
+describe('writeDirAtomicSync', () => {
+  it('writes a whole folder at once, replacing an old one, leaving no temporary behind', () => {
+    const path = join(dir, 'episode');
+    writeDirAtomicSync(path, new Map([['old.txt', 'old']]));
+    const files = new Map<string, string | Uint8Array>([
+      ['record.json', '{}'],
+      ['frames/top/0.png', new Uint8Array([1, 2, 3])],
+    ]);
+    writeDirAtomicSync(path, files);
+    expect(readdirSync(dir)).toEqual(['episode']);
+    expect(readdirSync(path).sort()).toEqual(['frames', 'record.json']);
+    expect([...readFileSync(join(path, 'frames/top/0.png'))]).toEqual([1, 2, 3]);
+  });
+
+  it('removes folders a crashed writer left, and refuses paths that leave the folder', () => {
+    const orphan = join(dir, `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-abcdef-episode`);
+    mkdirSync(join(orphan, 'frames'), { recursive: true });
+    writeFileSync(join(orphan, 'frames', 'half.png'), 'x');
+    writeDirAtomicSync(join(dir, 'e2'), new Map([['a', 'b']]));
+    expect(readdirSync(dir)).toEqual(['e2']);
+    for (const rel of ['../escape', '/abs', '', 'a//b']) {
+      expect(() => writeDirAtomicSync(join(dir, 'e3'), new Map([[rel, 'x']]))).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+      );
+    }
+    expect(() => writeDirAtomicSync(join(dir, 'e3'), any({ a: 'x' }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+    expect(readdirSync(dir)).toEqual(['e2']);
+  });
+
+  it('names the target when its parent folder is missing', () => {
+    const path = join(dir, 'missing', 'episode');
+    let error: (Error & { code?: string }) | undefined;
+    try {
+      writeDirAtomicSync(path, new Map([['a', 'b']]));
+    } catch (e) {
+      error = e as Error & { code?: string };
+    }
+    expect(error?.code).toBe('FILE_WRITE_FAILED');
+    expect(error?.message).toContain(path);
+    expect(error?.message).not.toContain(ATOMIC_TEMP_PREFIX);
   });
 });

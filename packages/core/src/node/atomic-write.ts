@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { ActllmError, InvalidArgumentError } from '../errors.js';
 
@@ -85,7 +85,7 @@ function cleanOrphansSync(folder: string): void {
     return; // the write itself reports a missing folder
   }
   for (const name of names) {
-    if (isOrphan(folder, name)) fs.rmSync(join(folder, name), { force: true });
+    if (isOrphan(folder, name)) fs.rmSync(join(folder, name), { recursive: true, force: true });
   }
 }
 
@@ -97,7 +97,7 @@ async function cleanOrphans(folder: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (isOrphan(folder, name)) await fsp.rm(join(folder, name), { force: true });
+    if (isOrphan(folder, name)) await fsp.rm(join(folder, name), { recursive: true, force: true });
   }
 }
 
@@ -182,4 +182,75 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     inFlight.delete(temp);
   }
   syncFolderSync(folder);
+}
+
+/** A relative path inside the folder being written: no `..`, not absolute, not empty. */
+function checkRelative(rel: string): void {
+  const parts = rel.split(/[\\/]/);
+  if (rel === '' || isAbsolute(rel) || parts.some((p) => p === '..' || p === '')) {
+    throw new InvalidArgumentError(
+      `writeDirAtomicSync file names are relative paths inside the folder, such as "frames/0.png"; got ${JSON.stringify(rel)}.`,
+    );
+  }
+}
+
+/** Writes one file of a folder being assembled and flushes it. */
+function writeDurably(path: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(path, 'wx');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes a whole folder at `path` at once: every file (keyed by its relative path) into a
+ * temporary sibling folder, each flushed to disk with its folders, then one rename. A reader
+ * or a resumed run sees the whole folder or none of it. An existing folder at `path` is
+ * replaced (removed just before the rename). The parent folder must exist; failures are
+ * `FILE_WRITE_FAILED` errors naming `path`, and the next write into the parent removes what
+ * a crashed writer left.
+ */
+export function writeDirAtomicSync(
+  path: string,
+  files: ReadonlyMap<string, string | Uint8Array>,
+): void {
+  checkArguments(path, '');
+  const given: unknown = files;
+  if (!(given instanceof Map)) {
+    throw new InvalidArgumentError('writeDirAtomicSync takes its files as a Map of path to data.');
+  }
+  for (const [rel, data] of files) {
+    checkRelative(rel);
+    checkArguments(path, data);
+  }
+  const parent = dirname(path);
+  cleanOrphansSync(parent);
+  const temp = tempPathFor(path);
+  inFlight.add(temp);
+  try {
+    fs.mkdirSync(temp);
+    const folders = new Set<string>([temp]);
+    for (const [rel, data] of files) {
+      const file = join(temp, rel);
+      fs.mkdirSync(dirname(file), { recursive: true });
+      for (let d = dirname(file); d.startsWith(temp); d = dirname(d)) folders.add(d);
+      writeDurably(file, data);
+    }
+    for (const folder of folders) syncFolderSync(folder);
+    fs.rmSync(path, { recursive: true, force: true });
+    fs.renameSync(temp, path);
+  } catch (error) {
+    try {
+      fs.rmSync(temp, { recursive: true, force: true });
+    } catch {
+      // As in writeFileAtomicSync.
+    }
+    throw writeError(path, error);
+  } finally {
+    inFlight.delete(temp);
+  }
+  syncFolderSync(parent);
 }

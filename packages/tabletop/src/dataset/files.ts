@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomicSync } from '@actllm/core/node';
-import { threadId } from 'node:worker_threads';
+import { writeDirAtomicSync, writeFileAtomicSync } from '@actllm/core/node';
 
 /** Writes a file atomically and durably (core's writeFileAtomicSync), creating its folder. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -11,21 +10,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Writes a directory atomically: every file into a temporary sibling directory, then one
- * rename. A reader (or a resumed run) sees the whole directory or none of it.
+ * Writes a directory atomically and durably (core's writeDirAtomicSync): every file into a
+ * temporary sibling directory, flushed, then one rename. A reader (or a resumed run) sees
+ * the whole directory or none of it.
  */
 export function writeDirAtomic(path: string, files: ReadonlyMap<string, Uint8Array>): void {
-  const tmp = join(
-    dirname(path),
-    `.tmp-${process.pid}-${threadId}-${path.split('/').pop() ?? 'dir'}`,
-  );
-  rmSync(tmp, { recursive: true, force: true });
-  for (const [rel, data] of files) {
-    mkdirSync(dirname(join(tmp, rel)), { recursive: true });
-    writeFileSync(join(tmp, rel), data);
-  }
-  rmSync(path, { recursive: true, force: true });
-  renameSync(tmp, path);
+  mkdirSync(dirname(path), { recursive: true });
+  writeDirAtomicSync(path, files);
 }
 
 /** SHA-256 over files: for each, in path order, "path\0" + its SHA-256 in hex + "\n". */

@@ -1,7 +1,11 @@
 /* global process, console, performance */
 // Speed of the simulator, printed as one JSON object. Usage: node bench/bench.mjs  (after `npx tsup`)
-//   envStepsPerSecond: oracle steps (physics + rendering both views + ground truth) per second
-//   msPerView: one render of each view of a reset scene
+//   envStepsPerSecond: oracle steps (physics + rendering both views at the default sizes +
+//     ground truth) per second, on one thread
+//   msPerReset: one reset (scene sampling, settling, prompt pictures, first observation)
+//   msPerView: one render of each view of a reset scene, at the default sizes
+//   smallObjectArea: visible pixels of each small object (not a container, not a marking) in
+//     the default top view, from the segmentation, over seeded scenes of every family
 //   generation: episodes per second written to disk with 1 and 2 worker threads
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,8 @@ import {
   shapeExtents,
   topCamera,
   DEFAULT_VIEW_SIZES,
+  CONTAINER_SHAPES,
+  MARKING_SHAPES,
   partitionTasks,
 } from '../dist/index.js';
 
@@ -75,6 +81,23 @@ function viewTimes(repeats) {
   return out;
 }
 
+function smallObjectArea(scenes) {
+  const areas = [];
+  for (let i = 0; i < scenes; i++) {
+    const obs = env.reset({ seed: 7000 + i, task: tasks[i % tasks.length] });
+    const seg = env.segmentation('top');
+    const counts = new Map();
+    for (const v of seg) counts.set(v, (counts.get(v) ?? 0) + 1);
+    (obs.objects ?? []).forEach((o, k) => {
+      if (!CONTAINER_SHAPES.includes(o.shape) && !MARKING_SHAPES.includes(o.shape))
+        areas.push(counts.get(k + 1) ?? 0);
+    });
+  }
+  areas.sort((a, b) => a - b);
+  const at = (q) => areas[Math.floor(q * (areas.length - 1))];
+  return { objects: areas.length, min: at(0), p10: at(0.1), median: at(0.5), p90: at(0.9) };
+}
+
 async function generationRate(workers, episodes) {
   const out = mkdtempSync(join(tmpdir(), 'tabletop-bench-'));
   const t = performance.now();
@@ -95,6 +118,7 @@ const result = {
   views: DEFAULT_VIEW_SIZES,
   ...stepRate(quick ? 20 : 200),
   msPerView: viewTimes(quick ? 20 : 300),
+  smallObjectArea: smallObjectArea(quick ? 40 : 400),
   generation: [await generationRate(1, quick ? 2 : 25), await generationRate(2, quick ? 2 : 25)],
 };
 env.close();

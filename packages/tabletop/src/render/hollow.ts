@@ -95,14 +95,14 @@ function findHollow(mesh: Mesh): Hollow | null {
   const cell = Math.max(x1 - x0, y1 - y0) / GRID;
   if (!(cell > 0)) return null;
   const height = topHeights(mesh, x0, y0, cell);
+  const higher = enclosingHeights(height);
   const mask = new Uint8Array(GRID * GRID);
   let any = false;
-  for (let j = 0; j < GRID; j++) {
-    for (let i = 0; i < GRID; i++) {
-      if (enclosed(height, i, j)) {
-        mask[j * GRID + i] = 1;
-        any = true;
-      }
+  for (let c = 0; c < GRID * GRID; c++) {
+    const z = height[c] ?? -Infinity;
+    if (z !== -Infinity && (higher[c] ?? -Infinity) > z + STEP) {
+      mask[c] = 1;
+      any = true;
     }
   }
   return any ? { x0, y0, cell, n: GRID, mask } : null;
@@ -144,14 +144,24 @@ function topHeights(mesh: Mesh, x0: number, y0: number, cell: number): Float64Ar
   return h;
 }
 
-function enclosed(h: Float64Array, i: number, j: number): boolean {
-  const z = h[j * GRID + i] ?? -Infinity;
-  if (z === -Infinity) return false;
-  const higher = (di: number, dj: number): boolean => {
-    for (let a = i + di, b = j + dj; a >= 0 && b >= 0 && a < GRID && b < GRID; a += di, b += dj) {
-      if ((h[b * GRID + a] ?? -Infinity) > z + STEP) return true;
+/**
+ * Per cell, the lowest of the four maxima of the heights beyond it along +x, -x, +y and -y:
+ * the cell is enclosed when that exceeds its own height. Four running-max sweeps, O(cells).
+ */
+function enclosingHeights(h: Float64Array): Float64Array {
+  const out = new Float64Array(GRID * GRID).fill(Infinity);
+  const sweep = (start: (k: number) => number, step: number): void => {
+    for (let k = 0; k < GRID; k++) {
+      let best = -Infinity;
+      for (let m = 0, c = start(k); m < GRID; m++, c += step) {
+        out[c] = Math.min(out[c] ?? Infinity, best);
+        best = Math.max(best, h[c] ?? -Infinity);
+      }
     }
-    return false;
   };
-  return higher(1, 0) && higher(-1, 0) && higher(0, 1) && higher(0, -1);
+  sweep((j) => j * GRID, 1); // beyond to the left (-x)
+  sweep((j) => j * GRID + GRID - 1, -1); // to the right
+  sweep((i) => i, GRID); // below (-y)
+  sweep((i) => (GRID - 1) * GRID + i, -GRID); // above
+  return out;
 }

@@ -19,3 +19,5 @@ export { decodeTurn } from './decode.js';
 export type { DecodeOptions, DecodeResult, TokenModel } from './decode.js';
 export { KvTokenModel } from './kv-model.js';
 export type { VisualSpan } from './kv-model.js';
+export { PixelCache, collate, imagesPerView, stepSamples } from './batch.js';
+export type { SampleOptions, StepSample } from './batch.js';

@@ -145,6 +145,17 @@ export function tensorFromNumbers<D extends DType>(
       `tensorFromNumbers needs an array of numbers; got ${describe(values)}.`,
     );
   }
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = values[i];
+    const bad =
+      typeof v !== 'number' ||
+      (dtype === 'int32' && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31));
+    if (bad) {
+      throw new InvalidArgumentError(
+        `tensorFromNumbers: value ${i} is ${String(v)}; a ${dtype} tensor needs ${dtype === 'int32' ? '32-bit integers' : 'numbers'}.`,
+      );
+    }
+  }
   const data: DTypeArray[DType] =
     dtype === 'float32'
       ? Float32Array.from(values)

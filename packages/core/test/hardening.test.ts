@@ -77,6 +77,21 @@ const CASES: [string, () => unknown, string][] = [
     () => tensorFromNumbers('int64', [1], [0.5]),
     'INVALID_ARGUMENT',
   ],
+  [
+    'tensorFromNumbers of strings',
+    () => tensorFromNumbers('float32', [2], any(['1', '2'])),
+    'INVALID_ARGUMENT',
+  ],
+  [
+    'tensorFromNumbers of an int32 fraction',
+    () => tensorFromNumbers('int32', [1], [1.5]),
+    'INVALID_ARGUMENT',
+  ],
+  [
+    'tensorFromNumbers beyond int32',
+    () => tensorFromNumbers('int32', [1], [2 ** 31]),
+    'INVALID_ARGUMENT',
+  ],
   ['createImage of a huge size', () => createImage(100_000, 100_000), 'INVALID_ARGUMENT'],
   ['createImage of a fractional size', () => createImage(2.5, 2), 'INVALID_ARGUMENT'],
   ['createImage with a bad colour', () => createImage(2, 2, any([300, 0, 0])), 'INVALID_ARGUMENT'],

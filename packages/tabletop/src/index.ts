@@ -18,6 +18,7 @@ export type { SimObject } from './physics/scene.js';
 export { loadRapier } from './physics/rapier.js';
 export { GRAVITY, WORKSPACE_METRES } from './physics/spec.js';
 export type { PhysicsOptions, SpawnSpec } from './physics/spec.js';
+export { PHYSICS_LIMITS } from './physics/options.js';
 
 export {
   SHAPES,

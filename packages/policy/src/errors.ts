@@ -8,6 +8,8 @@ export type PolicyErrorCode =
   | 'POLICY_INVALID_BATCH'
   /** An option name or value that the function does not accept. */
   | 'POLICY_INVALID_OPTION'
+  /** A checkpoint folder that is missing a file, damaged, or written for another model. */
+  | 'POLICY_INVALID_CHECKPOINT'
   /** Decoding could not finish a turn (a grammar for another tokenizer, too long a turn). */
   | 'POLICY_DECODE_FAILED';
 

@@ -21,3 +21,12 @@ export { KvTokenModel } from './kv-model.js';
 export type { VisualSpan } from './kv-model.js';
 export { PixelCache, collate, imagesPerView, stepSamples } from './batch.js';
 export type { SampleOptions, StepSample } from './batch.js';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_VERSION,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
+export type { Checkpoint } from './checkpoint.js';
+export { PolicyTrainer, learningRate } from './trainer.js';
+export type { TrainOptions, TrainProgress, TrainingPosition } from './trainer.js';

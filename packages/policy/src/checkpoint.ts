@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isActllmError, type Tensor, type TensorMap } from '@actllm/core';
 import { writeDirAtomicSync } from '@actllm/core/node';
 import { decodeSafetensors, encodeSafetensors } from '@actllm/graph';
-import { Tokenizer, type HuggingFaceTokenizerJson } from '@actllm/dialogue';
+import { Tokenizer } from '@actllm/dialogue';
 import { validatePolicyConfig, type PolicyConfig } from './config.js';
 import { PolicyError } from './errors.js';
 

@@ -75,17 +75,18 @@ describe('renderer', () => {
     const r = render(topCamera({ width: 256, height: 256 }), [
       block(0.5, 0.5, 0, 'blue_and_yellow_checker'),
     ]);
-    const counts = new Map<string, number>();
+    let blue = 0;
+    let yellow = 0;
     let total = 0;
     r.segmentation.forEach((id, i) => {
       if (id !== 1) return;
-      const key = pixel(r.image.data, 256, i % 256, Math.floor(i / 256)).join();
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const [red = 0, green = 0, b = 0] = pixel(r.image.data, 256, i % 256, Math.floor(i / 256));
+      if (b > red + 80 && b > green + 40) blue++;
+      if (red > b + 80 && green > b + 80) yellow++;
       total++;
     });
-    const top2 = [...counts.values()].sort((a, b) => b - a).slice(0, 2);
-    expect(top2.length).toBe(2);
-    expect((top2[0] ?? 0) + (top2[1] ?? 0)).toBeGreaterThan(0.6 * total);
+    expect(blue).toBeGreaterThan(0.2 * total);
+    expect(yellow).toBeGreaterThan(0.2 * total);
   });
 
   it('refuses unusable image sizes', () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The packaging check: every publishable workspace package must pass publint, pack into a
 // tarball, install from it into a fresh project outside the workspace, and load through
-// both `import` and `require` with every runtime export its type declarations promise.
+// both `import` and `require` with every runtime export its type declarations promise, and
+// every README's `ts` examples must type-check against the tarballs with skipLibCheck off.
 // Run after the packages are built (`npm run pack-check` does both).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,6 +105,53 @@ const keys = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esM
 console.log(JSON.stringify({ esm: keys(esm), cjs: isJson === 'true' ? keys(esm) : keys(cjs) }));
 `;
 
+/**
+ * Every README's `ts` examples, type-checked in the install project against the tarballs
+ * as a user's project would see them: strict, and `skipLibCheck: false`, so declarations
+ * that leak types users do not have fail here.
+ */
+function typecheckReadmes(packages, project) {
+  const dir = join(project, 'readme-examples');
+  mkdirSync(dir);
+  const files = [];
+  for (const pkg of packages) {
+    const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
+    [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].forEach((m, i) => {
+      const file = join(dir, `${pkg.manifest.name.replace('@actllm/', '')}-${i}.ts`);
+      writeFileSync(file, `export {};\n${m[1]}`);
+      files.push(file);
+    });
+  }
+  if (files.length === 0) return [];
+  const compilerOptions = {
+    strict: true,
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    target: 'ES2022',
+    lib: ['ES2023'],
+    noEmit: true,
+    skipLibCheck: false,
+    types: ['node'],
+    typeRoots: [join(root, 'node_modules', '@types')],
+  };
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
+  try {
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    return [];
+  } catch (e) {
+    return [
+      `README examples do not type-check against the tarballs (skipLibCheck: false):\n${e.stdout}${e.stderr}`,
+    ];
+  }
+}
+
 // Two copies of core (the ESM and the CJS build) must share one backend registry.
 const SHARED_REGISTRY = `
 const { createRequire } = await import('node:module');
@@ -166,7 +214,7 @@ try {
   mkdirSync(project);
   writeFileSync(
     join(project, 'package.json'),
-    JSON.stringify({ name: 'pack-check', private: true }),
+    JSON.stringify({ name: 'pack-check', private: true, type: 'module' }),
   );
   // As a user installs offline: no .npmrc, the environment variable onnxruntime-node reads.
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], {
@@ -177,6 +225,7 @@ try {
   for (const pkg of packages) {
     problems.push(...checkInstalled(pkg, project).map((p) => `${pkg.manifest.name}: ${p}`));
   }
+  problems.push(...typecheckReadmes(packages, project));
   if (packages.some((p) => p.manifest.name === '@actllm/core')) {
     try {
       execFileSync('node', ['--input-type=module', '-e', SHARED_REGISTRY], {
@@ -196,5 +245,5 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  `pack-check OK: ${packages.map((p) => p.manifest.name).join(', ')} pack, install and load through import and require.`,
+  `pack-check OK: ${packages.map((p) => p.manifest.name).join(', ')} pack, install (ONNXRUNTIME_NODE_INSTALL=skip, no .npmrc) and load through import and require; their README examples type-check with skipLibCheck: false.`,
 );

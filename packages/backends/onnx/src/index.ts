@@ -16,7 +16,7 @@ export { OnnxBackendError } from './errors.js';
 export type { OnnxBackendErrorCode } from './errors.js';
 export { exportOnnx } from './export.js';
 export { GRAPH_OPTIMIZATION_LEVELS, executionProviders, ortSessionOptions } from './options.js';
-export type { GraphOptimizationLevel, OnnxExtraOptions } from './options.js';
+export type { GraphOptimizationLevel, OnnxExtraOptions, OrtSessionOptions } from './options.js';
 export { cudaInstalled } from './runtime.js';
 
 registerBackend(ONNX_BACKEND_NAME, onnxBackend, ONNX_BACKEND_PRIORITY);

@@ -1,9 +1,19 @@
 import type { Logger, SessionOptions } from '@actllm/core';
-import type * as OrtTypes from 'onnxruntime-node';
 import { OnnxBackendError } from './errors.js';
 import { cudaInstalled } from './runtime.js';
 
-type OrtSessionOptions = OrtTypes.InferenceSession.SessionOptions;
+/**
+ * The onnxruntime session options this backend sets, assignable to onnxruntime's own
+ * `InferenceSession.SessionOptions`. Declared here so that this package's declarations
+ * need no onnxruntime types (those need the DOM library, which Node projects do not load).
+ */
+export interface OrtSessionOptions {
+  readonly executionProviders: string[];
+  readonly graphOptimizationLevel: GraphOptimizationLevel;
+  readonly executionMode: 'sequential' | 'parallel';
+  readonly intraOpNumThreads?: number;
+  readonly interOpNumThreads?: number;
+}
 
 /** onnxruntime's graph optimization levels (`extra.graphOptimizationLevel`). */
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;

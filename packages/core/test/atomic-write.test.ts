@@ -1,5 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +27,9 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'actllm-atomic-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The host tag in this machine's temporary names. */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
 /** A pid that no process has: above Linux's pid_max limit (2^22). */
 const DEAD_PID = 4_194_305;
@@ -64,29 +76,41 @@ describe('writeFileAtomic', () => {
   });
 
   it('removes the temporaries of crashed writers on the next write to that folder', async () => {
-    const dead = join(dir, `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-abcdef-model.onnx`);
-    const live = join(dir, `${ATOMIC_TEMP_PREFIX}${process.ppid}-0-abcdef-model.onnx`);
+    const dead = join(dir, `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-${HOST}-abcdef-model.onnx`);
+    const live = join(dir, `${ATOMIC_TEMP_PREFIX}${process.ppid}-0-${HOST}-abcdef-model.onnx`);
     const foreign = join(dir, '.tmp-123-other-tool');
     for (const p of [dead, live, foreign]) writeFileSync(p, 'half');
     await writeFileAtomic(join(dir, 'b.bin'), 'x');
     expect(readdirSync(dir).sort()).toEqual(
       [
         '.tmp-123-other-tool',
-        `${ATOMIC_TEMP_PREFIX}${process.ppid}-0-abcdef-model.onnx`,
+        `${ATOMIC_TEMP_PREFIX}${process.ppid}-0-${HOST}-abcdef-model.onnx`,
         'b.bin',
       ].sort(),
     );
     writeFileSync(dead, 'half');
     writeFileAtomicSync(join(dir, 'c.bin'), 'x');
-    expect(readdirSync(dir)).not.toContain(`${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-abcdef-model.onnx`);
+    expect(readdirSync(dir)).not.toContain(
+      `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-${HOST}-abcdef-model.onnx`,
+    );
   });
 
   it('keeps what another thread of this process may be writing, removes its own leftovers', async () => {
-    const otherThread = `${ATOMIC_TEMP_PREFIX}${process.pid}-${threadId + 1}-abcdef-x.bin`;
-    const ownLeftover = `${ATOMIC_TEMP_PREFIX}${process.pid}-${threadId}-abcdef-x.bin`;
+    const otherThread = `${ATOMIC_TEMP_PREFIX}${process.pid}-${threadId + 1}-${HOST}-abcdef-x.bin`;
+    const ownLeftover = `${ATOMIC_TEMP_PREFIX}${process.pid}-${threadId}-${HOST}-abcdef-x.bin`;
     for (const n of [otherThread, ownLeftover]) writeFileSync(join(dir, n), 'half');
     await writeFileAtomic(join(dir, 'x.bin'), 'x');
     expect(readdirSync(dir).sort()).toEqual([otherThread, 'x.bin'].sort());
+  });
+
+  it("leaves another host's temporaries alone for an hour (a shared network folder)", async () => {
+    const fresh = `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-0badf00d-abcdef-a.bin`;
+    const stale = `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-0badf00d-abcdef-b.bin`;
+    for (const n of [fresh, stale]) writeFileSync(join(dir, n), 'half');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    utimesSync(join(dir, stale), twoHoursAgo, twoHoursAgo);
+    await writeFileAtomic(join(dir, 'x.bin'), 'x');
+    expect(readdirSync(dir).sort()).toEqual([fresh, 'x.bin'].sort());
   });
 
   it('lets concurrent writes of one process into one folder all succeed', async () => {
@@ -154,7 +178,7 @@ describe('writeDirAtomicSync', () => {
   });
 
   it('removes folders a crashed writer left, and refuses paths that leave the folder', () => {
-    const orphan = join(dir, `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-abcdef-episode`);
+    const orphan = join(dir, `${ATOMIC_TEMP_PREFIX}${DEAD_PID}-0-${HOST}-abcdef-episode`);
     mkdirSync(join(orphan, 'frames'), { recursive: true });
     writeFileSync(join(orphan, 'frames', 'half.png'), 'x');
     writeDirAtomicSync(join(dir, 'e2'), new Map([['a', 'b']]));

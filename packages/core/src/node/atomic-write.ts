@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -18,9 +19,18 @@ export const ATOMIC_TEMP_PREFIX = '.actllm-tmp-';
 /** Temporaries that this process is writing right now: never mistaken for orphans. */
 const inFlight = new Set<string>();
 
-/** `.actllm-tmp-<pid>-<thread>-<random>-<name>`: the pid says whose it is. */
+/** This machine, as 8 hex digits: a pid only identifies a process on the host that made it. */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/**
+ * A temporary of another machine (a shared network folder) may be in flight however old
+ * its writer's pid looks here; only one untouched for this long is taken for an orphan.
+ */
+const FOREIGN_ORPHAN_AGE_MS = 60 * 60 * 1000;
+
+/** `.actllm-tmp-<pid>-<thread>-<host>-<random>-<name>`: pid and host say whose it is. */
 function tempPathFor(target: string): string {
-  const tag = `${process.pid}-${threadId}-${randomBytes(6).toString('hex')}`;
+  const tag = `${process.pid}-${threadId}-${HOST}-${randomBytes(6).toString('hex')}`;
   return join(dirname(target), `${ATOMIC_TEMP_PREFIX}${tag}-${basename(target)}`);
 }
 
@@ -35,17 +45,27 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Orphan temporaries are ours (prefix) and their writer is gone: another process that no
- * longer runs, or this very thread when it is not writing them. Another thread of this
- * process may be writing one right now, so those are left for a later process to remove.
+ * Orphan temporaries are ours (prefix) and their writer is gone: on this host, a process
+ * that no longer runs, or this very thread when it is not writing them (another thread of
+ * this process may be writing one right now, so those are left for a later process); from
+ * another host, one untouched for an hour.
  */
 function isOrphan(folder: string, name: string): boolean {
   if (!name.startsWith(ATOMIC_TEMP_PREFIX)) return false;
-  const [pidText, threadText] = name.slice(ATOMIC_TEMP_PREFIX.length).split('-');
+  const [pidText, threadText, host] = name.slice(ATOMIC_TEMP_PREFIX.length).split('-');
   const pid = Number(pidText);
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (host !== HOST) return untouchedFor(join(folder, name), FOREIGN_ORPHAN_AGE_MS);
   if (pid !== process.pid) return !isAlive(pid);
   return Number(threadText) === threadId && !inFlight.has(join(folder, name));
+}
+
+function untouchedFor(path: string, ms: number): boolean {
+  try {
+    return Date.now() - fs.statSync(path).mtimeMs > ms;
+  } catch {
+    return false; // gone already
+  }
 }
 
 function writeError(target: string, error: unknown): ActllmError<'FILE_WRITE_FAILED'> {

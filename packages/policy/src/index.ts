@@ -30,3 +30,5 @@ export {
 export type { Checkpoint } from './checkpoint.js';
 export { PolicyTrainer, learningRate } from './trainer.js';
 export type { TrainOptions, TrainProgress, TrainingPosition } from './trainer.js';
+export { ActllmAgent } from './agent.js';
+export type { AgentOptions, ConsistencyOutcome, ConsistencyRule, StepTrace } from './agent.js';

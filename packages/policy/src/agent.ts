@@ -348,7 +348,7 @@ export class ActllmAgent implements Agent {
     if (!session || !size)
       throw new PolicyError('POLICY_INVALID_BATCH', `The encoder has no view ${view}.`);
     const names = encoderNames(view);
-    const out = await session.run({ [names.pixels]: imagesToTensor([image], size) as Tensor });
+    const out = await session.run({ [names.pixels]: imagesToTensor([image], size) });
     const tokens = (out[names.tokens] as Tensor).data as Float32Array;
     this.#visual.set(image, tokens);
     return tokens;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isActllmError } from '@actllm/core';
+import { ATOMIC_TEMP_PREFIX } from '@actllm/core/node';
 import {
   decodePng,
   generateDataset,
@@ -61,7 +62,9 @@ describe('generateDataset', () => {
     expect(manifest.counts['rearrange']).toEqual({ episodes: 2, success: 2 });
     expect(progress.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(new Set(manifest.episodes.map((e) => e.seed)).size).toBe(6);
-    expect([...ta.keys()].some((p) => p.includes('.tmp-'))).toBe(false);
+    expect([...ta.keys()].some((p) => p.includes('.tmp-') || p.includes(ATOMIC_TEMP_PREFIX))).toBe(
+      false,
+    );
   });
 
   it('writes records whose frame paths point at decodable PNGs', () => {
@@ -219,8 +222,15 @@ describe('generateDataset', () => {
     bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
     writeFileSync(frame, bytes);
     rmSync(join(ep('rearrange', 1), 'frames', '000_front.png'));
-    mkdirSync(join(out, 'episodes', 'rotate', '.tmp-1-0-rotate-000001'));
-    writeFileSync(join(out, 'episodes', 'rotate', '.tmp-1-0-rotate-000001', 'x'), 'half');
+    // A temporary of a crashed writer (pid 1 on another host, so core's own cleanup keeps it).
+    const leftover = join(
+      out,
+      'episodes',
+      'rotate',
+      `${ATOMIC_TEMP_PREFIX}1-0-elsewhere-ab12-rotate-000001`,
+    );
+    mkdirSync(leftover);
+    writeFileSync(join(leftover, 'x'), 'half');
     const progress: GenerateProgress[] = [];
     await generateDataset({ ...options, onProgress: (p) => progress.push(p) });
     expect(progress.at(-1)?.skipped).toBe(2);

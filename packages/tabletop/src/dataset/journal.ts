@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ATOMIC_TEMP_PREFIX } from '@actllm/core/node';
 import type { DatasetManifest, EpisodeSummary } from './format.js';
 
 /**
@@ -50,7 +51,10 @@ export function storedSummaries(out: string): Map<string, EpisodeSummary> {
 
 /**
  * Removes what an interrupted run left half-written: the temporary sibling directories that
- * episode directories are assembled in before their rename (`.tmp-*`).
+ * episode directories are assembled in before their rename (core's `.actllm-tmp-*`, and the
+ * `.tmp-*` of earlier versions). Core also clears crashed writers' temporaries, but only in a
+ * folder it writes into again; a task whose episodes are all done would keep them. Called
+ * before this run starts writing, so none of these belong to it.
  */
 export function removeLeftovers(out: string): void {
   const episodes = join(out, 'episodes');
@@ -58,7 +62,7 @@ export function removeLeftovers(out: string): void {
   for (const task of readdirSync(episodes, { withFileTypes: true })) {
     if (!task.isDirectory()) continue;
     for (const entry of readdirSync(join(episodes, task.name))) {
-      if (entry.startsWith('.tmp-')) {
+      if (entry.startsWith(ATOMIC_TEMP_PREFIX) || entry.startsWith('.tmp-')) {
         rmSync(join(episodes, task.name, entry), { recursive: true, force: true });
       }
     }

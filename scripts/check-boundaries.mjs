@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The package boundary check (ARCHITECTURE.md section 2). It fails on:
+// The package boundary check (the package table of docs/architecture.md). It fails on:
 // - an internal dependency that the architecture does not allow (direction of the arrows);
 // - a dependency cycle between workspace packages;
 // - an import of another package's `src/`, of a subpath its `exports` map does not offer,
@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWorkspace } from './workspace.mjs';
 
-/** Which internal packages each package may depend on: the table of ARCHITECTURE.md section 2. */
+/** Which internal packages each package may depend on: the arrows of docs/architecture.md. */
 export const ALLOWED_DEPENDENCIES = {
   '@actllm/core': [],
   '@actllm/graph': ['@actllm/core'],
@@ -55,7 +55,7 @@ function checkDirections(packages, names) {
     const allowed = ALLOWED_DEPENDENCIES[manifest.name];
     if (allowed === undefined) {
       problems.push(
-        `${manifest.name}: not in the package table; add it to ALLOWED_DEPENDENCIES in scripts/check-boundaries.mjs and to ARCHITECTURE.md section 2.`,
+        `${manifest.name}: not in the package table; add it to ALLOWED_DEPENDENCIES in scripts/check-boundaries.mjs and to docs/architecture.md.`,
       );
       continue;
     }
@@ -174,7 +174,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const problems = checkBoundaries(root);
   if (problems.length > 0) {
     console.error(
-      `Package boundary check failed (ARCHITECTURE.md section 2):\n- ${problems.join('\n- ')}`,
+      `Package boundary check failed (the package table is in scripts/check-boundaries.mjs and docs/architecture.md):\n- ${problems.join('\n- ')}`,
     );
     process.exit(1);
   }

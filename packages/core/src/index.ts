@@ -1,5 +1,5 @@
 /**
- * @actllm/core: the contracts every @actllm package talks through (ARCHITECTURE.md section 4).
+ * @actllm/core: the contracts every @actllm package talks through (docs/architecture.md).
  * It depends on nothing of ours.
  */
 export { ActllmError, InvalidArgumentError, isActllmError } from './errors.js';

@@ -1,4 +1,4 @@
-import { DTYPES, type Tensor, type TensorMap } from '@actllm/core';
+import { tensorProblem, type Tensor, type TensorMap } from '@actllm/core';
 import type { TensorRef } from './ir.js';
 import { GraphError } from './errors.js';
 import { formatShape } from './shape.js';
@@ -8,13 +8,6 @@ import { formatShape } from './shape.js';
  * the front door (`createSession`, `createTrainer`), the interpreter and the backends, so
  * the same mistake gives the same `GRAPH_*` code whatever runs the graph.
  */
-
-const ARRAY_OF: Readonly<Record<string, new (n: number) => ArrayLike<unknown>>> = {
-  float32: Float32Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  bool: Uint8Array,
-};
 
 /**
  * Why a fed tensor does not fit the graph input `ref`, or `undefined` when it fits. Symbolic
@@ -61,20 +54,6 @@ function mismatch(
   return undefined;
 }
 
-/** True for a value shaped like a host tensor (dtype, integer shape, data). */
-function isTensorLike(x: unknown): x is Tensor {
-  if (typeof x !== 'object' || x === null) return false;
-  const t = x as Partial<Tensor>;
-  return (
-    typeof t.dtype === 'string' &&
-    (DTYPES as readonly string[]).includes(t.dtype) &&
-    Array.isArray(t.shape) &&
-    t.shape.every((d) => Number.isInteger(d) && d >= 0) &&
-    typeof t.data === 'object' &&
-    t.data !== null
-  );
-}
-
 /**
  * Checks every tensor `refs` names in `feeds`: present, a tensor, the right dtype, shape and
  * data length, symbolic dimensions consistent (across all calls sharing `bindings`).
@@ -94,16 +73,11 @@ export function checkFeeds(
         `${kind} ${ref.name} (${ref.dtype}${formatShape(ref.shape)}) was not given; pass it by name.`,
       );
     }
-    if (!isTensorLike(feed)) {
-      throw new GraphError(
-        'GRAPH_INVALID_FEED',
-        `${kind} ${ref.name} is not a tensor; build it with createTensor(dtype, shape, data) from @actllm/core.`,
-      );
+    const problem = tensorProblem(feed);
+    if (problem !== undefined) {
+      throw new GraphError('GRAPH_INVALID_FEED', `${kind} ${ref.name}: ${problem}.`);
     }
-    const Ctor = ARRAY_OF[feed.dtype] as new (n: number) => ArrayLike<unknown>;
-    const why =
-      feedMismatch(ref, feed, bindings) ??
-      (feed.data instanceof Ctor ? undefined : `${ref.name}'s data must be a ${Ctor.name}`);
+    const why = feedMismatch(ref, feed as Tensor, bindings);
     if (why !== undefined) throw new GraphError('GRAPH_INVALID_FEED', `${kind} ${why}.`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @actllm/graph: a typed tensor-graph IR with ONNX operator semantics (opset 17), a builder
  * with shape inference, a reference interpreter, reverse-mode autodiff, AdamW and training
- * step graphs, graph passes, ONNX and safetensors I/O (ARCHITECTURE.md section 5).
+ * step graphs, graph passes, ONNX and safetensors I/O.
  */
 export { GraphError } from './errors.js';
 export type { GraphErrorCode } from './errors.js';

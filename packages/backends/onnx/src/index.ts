@@ -1,6 +1,6 @@
 /**
  * @actllm/backend-onnx: runs @actllm/graph graphs (forward graphs and whole training steps)
- * in onnxruntime-node, and exports them as model.onnx (ARCHITECTURE.md section 6).
+ * in onnxruntime-node, and exports them as model.onnx.
  * Importing it registers the backend as `onnx` (priority {@link ONNX_BACKEND_PRIORITY}).
  */
 import { registerBackend } from '@actllm/core';

@@ -1,6 +1,6 @@
 /**
  * @actllm/graph/parity: the parity kit every backend runs against the reference
- * interpreter (ARCHITECTURE.md section 6). Each built-in op on hand-picked inputs, the
+ * interpreter. Each built-in op on hand-picked inputs, the
  * gradient of each differentiable op, a transformer forward pass and its gradients, a
  * training-step graph, and two steps through `createTrainer`.
  *

@@ -1,5 +1,5 @@
 /**
- * The split tables of the benchmark, as data (BENCHMARK.md "Levels"; listed in the README).
+ * The split tables of the benchmark, as data (docs/benchmark.md "Levels"; listed in the README).
  * Small objects, plus the novel container of L3; containers come in the training colours
  * at every level.
  */
@@ -52,7 +52,7 @@ export const L4_TASKS: readonly string[] = [
   'same_color',
 ];
 
-/** Every task family of BENCHMARK.md, in the order of its table. */
+/** Every task family of docs/benchmark.md, in the order of its table. */
 export const ALL_TASKS: readonly string[] = [
   'visual_manipulation',
   'scene_understanding',

@@ -42,9 +42,9 @@ describe.each(['wasm', 'cpu'])('parity kit on the %s runtime', (device) => {
   });
 });
 
-describe('tfjs feed checks', () => {
+describe.each(['wasm', 'cpu'])('feed checks on the %s runtime', (device) => {
   it.each(feedCheckCases())('$name gives $code', async (c) => {
-    const r = await runFeedCheck(backend, c);
+    const r = await runFeedCheck(backend, c, { session: { device } });
     expect(r.got).toBe(c.code);
   });
 });

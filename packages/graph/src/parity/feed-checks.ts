@@ -1,4 +1,10 @@
-import { createTensor, isActllmError, type Tensor, type TensorMap } from '@actllm/core';
+import {
+  createTensor,
+  isActllmError,
+  type SessionOptions,
+  type Tensor,
+  type TensorMap,
+} from '@actllm/core';
 import type { Graph, GraphBackend } from '../ir.js';
 import type { GraphErrorCode } from '../errors.js';
 import { GraphBuilder } from '../builder.js';
@@ -17,7 +23,7 @@ export interface FeedCheckCase {
   /** A trainer mistake: skipped on backends that cannot train. */
   readonly trains?: boolean;
   /** Makes the mistake on `backend`; must reject. */
-  readonly act: (backend: GraphBackend) => Promise<unknown>;
+  readonly act: (options: GraphSessionOptions) => Promise<unknown>;
 }
 
 export interface FeedCheckResult {
@@ -53,54 +59,54 @@ export function feedCheckCases(): FeedCheckCase[] {
   const step = buildTrainingStep(graph, 'loss');
   const state = initTrainingState(step, weights);
   const batch: TensorMap = { ...feeds, [LR_INPUT]: f32([]) };
-  const run = (b: GraphBackend, f: TensorMap, w: TensorMap = weights, outputs?: string[]) =>
-    withSession(graph, w, { backend: b }, (s) => s.run(f, outputs));
-  const train = (b: GraphBackend, st: TensorMap, bt: TensorMap = batch) =>
-    withTrainer(step, st, { backend: b }, (t) => t.step(bt));
+  const run = (o: GraphSessionOptions, f: TensorMap, w: TensorMap = weights, outputs?: string[]) =>
+    withSession(graph, w, o, (s) => s.run(f, outputs));
+  const train = (o: GraphSessionOptions, st: TensorMap, bt: TensorMap = batch) =>
+    withTrainer(step, st, o, (t) => t.step(bt));
   const without = (m: TensorMap, name: string): TensorMap =>
     Object.fromEntries(Object.entries(m).filter(([k]) => k !== name));
   return [
-    { name: 'missing weight', code: 'GRAPH_MISSING_FEED', act: (b) => run(b, feeds, {}) },
+    { name: 'missing weight', code: 'GRAPH_MISSING_FEED', act: (o) => run(o, feeds, {}) },
     {
       name: 'weight of the wrong shape',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, feeds, { w: f32([4, 3]) }),
+      act: (o) => run(o, feeds, { w: f32([4, 3]) }),
     },
     {
       name: 'weight data shorter than its shape',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, feeds, { w: f32([3, 4], 5) }),
+      act: (o) => run(o, feeds, { w: f32([3, 4], 5) }),
     },
     {
       name: 'weight of the wrong dtype',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, feeds, { w: createTensor('int32', [3, 4]) }),
+      act: (o) => run(o, feeds, { w: createTensor('int32', [3, 4]) }),
     },
     {
       name: 'missing input',
       code: 'GRAPH_MISSING_FEED',
-      act: (b) => run(b, { x: feeds['x'] as Tensor }),
+      act: (o) => run(o, { x: feeds['x'] as Tensor }),
     },
     {
       name: 'input of the wrong rank',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, { ...feeds, x: f32([6]) }),
+      act: (o) => run(o, { ...feeds, x: f32([6]) }),
     },
     {
       name: 'input data shorter than its shape',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, { ...feeds, x: f32([2, 3], 3) }),
+      act: (o) => run(o, { ...feeds, x: f32([2, 3], 3) }),
     },
     {
       name: 'input that is a plain array',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, { ...feeds, x: [1, 2] as unknown as Tensor }),
+      act: (o) => run(o, { ...feeds, x: [1, 2] as unknown as Tensor }),
     },
     {
       name: 'input data of the wrong array type',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) =>
-        run(b, {
+      act: (o) =>
+        run(o, {
           ...feeds,
           x: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6) } as unknown as Tensor,
         }),
@@ -108,28 +114,28 @@ export function feedCheckCases(): FeedCheckCase[] {
     {
       name: 'inputs that disagree on a symbolic dimension',
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => run(b, { x: f32([2, 3]), y: f32([5, 4]) }),
+      act: (o) => run(o, { x: f32([2, 3]), y: f32([5, 4]) }),
     },
     {
       name: 'feed that names no input',
       code: 'GRAPH_UNKNOWN_FEED',
-      act: (b) => run(b, { ...feeds, z: f32([1]) }),
+      act: (o) => run(o, { ...feeds, z: f32([1]) }),
     },
     {
       name: 'unknown output',
       code: 'GRAPH_UNKNOWN_OUTPUT',
-      act: (b) => run(b, feeds, weights, ['nope']),
+      act: (o) => run(o, feeds, weights, ['nope']),
     },
     {
       name: 'unknown session option',
       code: 'GRAPH_INVALID_OPTION',
-      act: (b) => createSession(graph, weights, { backend: b, treads: 2 } as GraphSessionOptions),
+      act: (o) => createSession(graph, weights, { ...o, treads: 2 } as GraphSessionOptions),
     },
     {
       name: 'session used after dispose',
       code: 'GRAPH_DISPOSED',
-      act: async (b) => {
-        const s = await createSession(graph, weights, { backend: b });
+      act: async (o) => {
+        const s = await createSession(graph, weights, o);
         await s.dispose();
         return s.run(feeds);
       },
@@ -138,38 +144,38 @@ export function feedCheckCases(): FeedCheckCase[] {
       name: 'trainer given a bare graph',
       trains: true,
       code: 'GRAPH_INVALID',
-      act: (b) => createTrainer(step.graph as unknown as TrainingStep, state, { backend: b }),
+      act: (o) => createTrainer(step.graph as unknown as TrainingStep, state, o),
     },
     {
       name: 'trainer state without a moment',
       trains: true,
       code: 'GRAPH_MISSING_FEED',
-      act: (b) => train(b, without(state, 'w.adam_m')),
+      act: (o) => train(o, without(state, 'w.adam_m')),
     },
     {
       name: 'trainer state with an unknown entry',
       trains: true,
       code: 'GRAPH_UNKNOWN_FEED',
-      act: (b) => train(b, { ...state, typo: f32([]) }),
+      act: (o) => train(o, { ...state, typo: f32([]) }),
     },
     {
       name: 'batch without the learning rate',
       trains: true,
       code: 'GRAPH_MISSING_FEED',
-      act: (b) => train(b, state, feeds),
+      act: (o) => train(o, state, feeds),
     },
     {
       name: 'batch input of the wrong shape',
       trains: true,
       code: 'GRAPH_INVALID_FEED',
-      act: (b) => train(b, state, { ...batch, y: f32([2, 5]) }),
+      act: (o) => train(o, state, { ...batch, y: f32([2, 5]) }),
     },
     {
       name: 'trainer used after dispose',
       trains: true,
       code: 'GRAPH_DISPOSED',
-      act: async (b) => {
-        const t = await createTrainer(step, state, { backend: b });
+      act: async (o) => {
+        const t = await createTrainer(step, state, o);
         await t.dispose();
         return t.step(batch);
       },
@@ -205,10 +211,14 @@ async function withTrainer<T>(
   }
 }
 
-/** Makes one mistake on `backend` and reports the code it produced. Never throws. */
+/**
+ * Makes one mistake on `backend` (with `options.session`, e.g. a device) and reports the
+ * code it produced. Never throws.
+ */
 export async function runFeedCheck(
   backend: GraphBackend,
   c: FeedCheckCase,
+  options: { readonly session?: SessionOptions } = {},
 ): Promise<FeedCheckResult> {
   const result = (got: string, message: string, skip = false): FeedCheckResult => ({
     name: c.name,
@@ -221,7 +231,7 @@ export async function runFeedCheck(
     return result('none', 'the backend cannot train', true);
   }
   try {
-    await c.act(backend);
+    await c.act({ ...options.session, backend });
     return result('none', 'the mistake was accepted');
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -112,9 +112,7 @@ export function imagesToTensor(
   }
   const { mean, std } = checkNormalization(normalization);
   const { height, width } = size ?? {};
-  if (
-    ![height, width].every((d) => Number.isInteger(d) && (d as number) > 0 && (d as number) <= 8192)
-  ) {
+  if (![height, width].every((d) => Number.isInteger(d) && d > 0 && d <= 8192)) {
     throw new EncoderError(
       'ENCODER_INVALID_OPTION',
       'imagesToTensor: size is { height, width }, whole numbers from 1 to 8192 (a view of the encoder config).',

@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type SessionOptions,
-  type Tensor,
-  type TensorMap,
-  type Trainer,
-} from '@actllm/core';
+import { type SessionOptions, type Tensor, type TensorMap, type Trainer } from '@actllm/core';
 import type { TensorRef, TrainingStep } from '@actllm/graph';
 import { TfjsBackendError } from './errors.js';
 import { fromTf } from './convert.js';

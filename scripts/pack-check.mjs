@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { readmeExamples } from './readme-examples.mjs';
 import { readWorkspace } from './workspace.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,13 +115,12 @@ function typecheckReadmes(packages, project) {
   const dir = join(project, 'readme-examples');
   mkdirSync(dir);
   const files = [];
-  for (const pkg of packages) {
-    const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
-    [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].forEach((m, i) => {
-      const file = join(dir, `${pkg.manifest.name.replace('@actllm/', '')}-${i}.ts`);
-      writeFileSync(file, `export {};\n${m[1]}`);
-      files.push(file);
-    });
+  const packed = new Set(packages.map((p) => p.manifest.name));
+  for (const e of readmeExamples(root)) {
+    if (!packed.has(e.name)) continue;
+    const file = join(dir, `${e.name.replace('@actllm/', '')}-${e.index}.ts`);
+    writeFileSync(file, `export {};\n${e.code}`);
+    files.push(file);
   }
   if (files.length === 0) return [];
   const compilerOptions = {

@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import type { ObjectState } from '@actllm/core';
 import { buildScene, inferAction, parseScene, toCompact, toJson } from '../src/index.js';
 
@@ -73,28 +71,4 @@ describe('README', () => {
       action: { kind: 'pick_place', from: { x: 0.315, y: 0.645 }, to: { x: 0.705, y: 0.275 } },
     });
   });
-});
-
-// The README's example must run as written (against the sources instead of the package).
-it('runs the README example', async () => {
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(code).toBeDefined();
-  const dir = mkdtempSync(join(import.meta.dirname, '.readme-'));
-  const file = join(dir, 'example.ts');
-  const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-  writeFileSync(file, code!.replace("'@actllm/descriptor'", JSON.stringify(source)));
-  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-  try {
-    await import(file);
-    expect(log.mock.calls).toEqual([
-      [
-        '<scene_v1> <obj> bowl green <x_72> <y_25> <t_0> </obj> <obj> block red <x_31> <y_64> <t_8> </obj> </scene>',
-      ],
-      [true, true],
-      ['pick_place', { x: 0.705, y: 0.275, theta: 0.5026548245743669 }],
-    ]);
-  } finally {
-    log.mockRestore();
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

@@ -426,6 +426,13 @@ const MATRIX: OpSpec[] = [
     build: (g, x) => g.matmul(a(x), b(x)),
   },
   {
+    // An empty inner dimension sums nothing: zeros (a decode step without visual tokens).
+    name: 'MatMul with an empty inner dimension',
+    op: 'MatMul',
+    feeds: { a: uniform(40, [1, 3, 0]), b: uniform(41, [1, 0, 4]) },
+    build: (g, x) => g.matmul(a(x), b(x)),
+  },
+  {
     name: 'MatMul vector by matrix',
     op: 'MatMul',
     feeds: { a: uniform(23, [4]), b: uniform(24, [4, 5]) },

@@ -158,6 +158,15 @@ function batchSum(
   return fusedProduct(a2, b2, bias, { ...plain, transposeB: false }, runtime);
 }
 
+/** The result shape of a product where an operand is a vector (ONNX MatMul semantics). */
+function vectorShape(a: tf.Tensor, b: tf.Tensor, form: ProductForm): number[] {
+  const at = form.transposeA && a.rank >= 2 ? swapLast(a) : a;
+  const bt = form.transposeB && b.rank >= 2 ? swapLast(b) : b;
+  if (at.rank === 1 && bt.rank === 1) return [];
+  if (at.rank === 1) return [...bt.shape.slice(0, -2), bt.shape[bt.rank - 1] as number];
+  return at.shape.slice(0, -1);
+}
+
 /** `act(op(a) x op(b) + bias)`, through tfjs' fused kernel when its preconditions hold. */
 export function fusedProduct(
   a: tf.Tensor,
@@ -168,6 +177,16 @@ export function fusedProduct(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (form.sumBatch) return batchSum(a, b, bias, form, runtime);
+    if (a.size === 0 || b.size === 0) {
+      // Empty operands (a decode step with no visual tokens): an empty sum is 0, and an
+      // empty result is empty. XNNPACK refuses a zero dimension (and says so on stderr).
+      const [x, y] = a.rank >= 2 && b.rank >= 2 ? alignBatches(a, b) : [a, b];
+      const zeros = tf.zeros(
+        x.rank >= 2 && y.rank >= 2 ? productShape(x, y, form) : vectorShape(x, y, form),
+      );
+      const biased = bias ? tf.add(zeros, bias) : zeros;
+      return form.activation === 'relu' ? tf.relu(biased) : biased;
+    }
     if (runtime === 'wasm' && a.rank >= 2 && b.rank >= 2 && a.dtype === 'float32') {
       const [x, y] = alignBatches(a, b);
       const z = wasmProduct(x, y, form);

@@ -5,7 +5,8 @@
 // - training: tokens/s of PolicyTrainer.trainStep against the bare training step on the same
 //   batch (the trainer's overhead: batching, preprocessing, reading results back);
 // - agent: latency of ActllmAgent.act per step (p50, p95), with the accelerations (KV prefix
-//   reuse, forced-token chunks) on and off, and whether both give the same turns.
+//   reuse, forced-token chunks, drafts from context) on and off, and whether all give the
+//   same turns.
 // The backend package is imported at run time: this package does not depend on any backend.
 import { parseArgs } from 'node:util';
 import { EPISODE_RECORD_VERSION, createImage, createTensor } from '@actllm/core';
@@ -168,13 +169,15 @@ async function agentLatency(options) {
     p50_ms: percentile(latencies, 50),
     p95_ms: percentile(latencies, 95),
     passes_per_step: trace.reduce((n, t) => n + t.passes, 0) / trace.length,
+    draft_tokens_kept_per_step: trace.reduce((n, t) => n + t.accepted, 0) / trace.length,
     tokens_per_step: trace.reduce((n, t) => n + t.tokens, 0) / trace.length,
     texts: trace.map((t) => t.text),
   };
 }
 
 const fast = await agentLatency({});
-const plain = await agentLatency({ reusePrefix: false, forcedChunks: false });
+const plain = await agentLatency({ reusePrefix: false, forcedChunks: false, drafts: false });
+const noDrafts = await agentLatency({ drafts: false });
 const noChunks = await agentLatency({ forcedChunks: false });
 const noReuse = await agentLatency({ reusePrefix: false });
 const strip = ({ texts: _t, ...rest }) => rest;
@@ -187,6 +190,7 @@ console.log(
       training: await training(),
       agent: {
         accelerated: strip(fast),
+        no_drafts: strip(noDrafts),
         no_forced_chunks: strip(noChunks),
         no_prefix_reuse: strip(noReuse),
         plain: strip(plain),

@@ -60,6 +60,8 @@ export interface AgentOptions {
   readonly reusePrefix?: boolean;
   /** Append tokens the grammar forces as one chunk (default true). */
   readonly forcedChunks?: boolean;
+  /** Verify drafts copied from the conversation in one pass (default true; greedy only). */
+  readonly drafts?: boolean;
   /** Where the encoder and decoder run (graph's front door options). */
   readonly session?: GraphSessionOptions;
 }
@@ -77,9 +79,10 @@ export interface StepTrace {
   readonly inferred?: Action;
   readonly consistency: ConsistencyOutcome;
   readonly latencyMs: number;
-  /** Decoder passes, tokens the grammar forced, positions reused from the last step. */
+  /** Decoder passes, tokens the grammar forced, draft tokens kept, positions reused. */
   readonly passes: number;
   readonly forced: number;
+  readonly accepted: number;
   readonly reused: number;
   readonly tokens: number;
 }
@@ -140,6 +143,7 @@ export class ActllmAgent implements Agent {
       seed: options.seed ?? 0,
       reusePrefix: options.reusePrefix ?? true,
       forcedChunks: options.forcedChunks ?? true,
+      drafts: options.drafts ?? true,
     };
     this.#rng = new Rng(this.#options.seed);
   }
@@ -267,6 +271,7 @@ export class ActllmAgent implements Agent {
       latencyMs: performance.now() - started,
       passes: decoded.passes,
       forced: decoded.forced,
+      accepted: decoded.accepted,
       reused,
       tokens: decoded.ids.length,
     });
@@ -313,6 +318,8 @@ export class ActllmAgent implements Agent {
       temperature,
       rng: this.#rng,
       forcedChunks: this.#options.forcedChunks,
+      drafts: this.#options.drafts,
+      context: this.#cachedIds,
       maxTokens: this.#config.lm.maxLength,
     });
   }

@@ -15,7 +15,7 @@ export type {
 export { POLICY_NAMES, buildPolicyGraph, embedSequence, outputHead, slotLayout } from './model.js';
 export { DECODER_NAMES, buildDecoderGraph } from './decoder.js';
 export type { PolicyGraphOptions, SlotLayout } from './model.js';
-export { decodeTurn } from './decode.js';
+export { decodeTurn, lookupDraft } from './decode.js';
 export type { DecodeOptions, DecodeResult, TokenModel } from './decode.js';
 export { KvTokenModel } from './kv-model.js';
 export type { VisualSpan } from './kv-model.js';

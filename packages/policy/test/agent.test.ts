@@ -49,9 +49,9 @@ describe('ActllmAgent', () => {
     expect(trace[1]!.reused).toBeGreaterThan(20);
   }, 120_000);
 
-  it('gives the same greedy turns with prefix reuse and forced chunks on or off', async () => {
+  it('gives the same greedy turns with prefix reuse, forced chunks and drafts on or off', async () => {
     const fast = await runEpisode();
-    const plain = await runEpisode({ reusePrefix: false, forcedChunks: false });
+    const plain = await runEpisode({ reusePrefix: false, forcedChunks: false, drafts: false });
     expect(fast.trace.map((t) => t.text)).toEqual(plain.trace.map((t) => t.text));
     expect(fast.actions).toEqual(plain.actions);
     const passes = (r: typeof fast) => r.trace.reduce((n, t) => n + t.passes, 0);

@@ -1,7 +1,7 @@
 import { Rng, isActllmError } from '@actllm/core';
 import { buildAssistantGrammar, buildTokenizer, parseAssistantText } from '@actllm/dialogue';
 import { describe, expect, it } from 'vitest';
-import { decodeTurn, type TokenModel } from '../src/index.js';
+import { decodeTurn, lookupDraft, type TokenModel } from '../src/index.js';
 
 const tokenizer = buildTokenizer({
   texts: ['Put the {a} into the {b}.'],
@@ -27,6 +27,45 @@ function fakeModel(seed: number): TokenModel & { passes: number } {
   };
   const model = {
     passes: 0,
+    append(tokens: readonly number[]) {
+      model.passes++;
+      return Promise.resolve(
+        tokens.map((t) => {
+          prefix.push(t);
+          return logitsAfter();
+        }),
+      );
+    },
+  };
+  return model;
+}
+
+/**
+ * A stand-in that copies: besides seeded noise, it favours the token that followed the last
+ * earlier occurrence of the current token, so drafts copied from context are often right.
+ * It can truncate its prefix, as the KV-cache model does.
+ */
+function copyingModel(seed: number, context: readonly number[]) {
+  const prefix: number[] = [...context];
+  const base = context.length;
+  const logitsAfter = (): Float32Array => {
+    let h = seed;
+    for (const id of prefix) h = (Math.imul(h ^ id, 2654435761) + 97) >>> 0;
+    const rng = new Rng(h);
+    const logits = Float32Array.from({ length: tokenizer.size }, () => rng.normal(0, 1));
+    const last = prefix[prefix.length - 1];
+    const earlier = prefix.lastIndexOf(last as number, prefix.length - 2);
+    if (earlier >= 0 && earlier + 1 < prefix.length) logits[prefix[earlier + 1] as number]! += 8;
+    return logits;
+  };
+  const model = {
+    passes: 0,
+    get length() {
+      return prefix.length - base;
+    },
+    truncate(length: number) {
+      prefix.length = base + length;
+    },
     append(tokens: readonly number[]) {
       model.passes++;
       return Promise.resolve(
@@ -70,6 +109,31 @@ describe('decoding under the grammar', () => {
       expect(fastModel.passes).toBeLessThan(plainModel.passes);
       expect(plainModel.passes).toBe(plain.ids.length);
     }
+  });
+
+  it('drafts copied from context are verified in one pass: same greedy tokens, fewer passes', async () => {
+    const context = tokenizer.encode(
+      '<scene_v1> <obj> block red <x_31> <y_64> <t_0> </obj> </scene>',
+    );
+    for (const seed of [21, 22, 23]) {
+      const plainModel = copyingModel(seed, context);
+      const plain = await decodeTurn(plainModel, grammar, firstLogits(seed), {
+        drafts: false,
+        context,
+      });
+      const fastModel = copyingModel(seed, context);
+      const fast = await decodeTurn(fastModel, grammar, firstLogits(seed), { context });
+      expect(fast.ids).toEqual(plain.ids);
+      expect(fast.accepted).toBeGreaterThan(0);
+      expect(fast.passes).toBeLessThan(plain.passes);
+      expect(fastModel.length).toBe(fast.ids.length);
+    }
+  });
+
+  it('looks drafts up by the longest earlier match of the last tokens', () => {
+    expect(lookupDraft([1, 2, 3, 9, 1, 2, 3], 2)).toEqual([9, 1]);
+    expect(lookupDraft([5, 6, 7, 8, 6, 7], 4)).toEqual([8, 6, 7]);
+    expect(lookupDraft([1, 2, 3], 4)).toEqual([]);
   });
 
   it('samples reproducibly from a seed, within the grammar', async () => {

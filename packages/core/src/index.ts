@@ -3,6 +3,7 @@
  * It depends on nothing of ours.
  */
 export { ActllmError, InvalidArgumentError, isActllmError } from './errors.js';
+export { describeValue } from './describe.js';
 export type { ActllmErrorOptions, CoreErrorCode } from './errors.js';
 
 export {

@@ -1,3 +1,4 @@
+import { describeValue } from '@actllm/core';
 import { DescriptorError } from './errors.js';
 
 /** Checks of plain arguments, and ways to name a value in a message without echoing all of it. */
@@ -14,26 +15,8 @@ export function quote(text: string, max = 40): string {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}...` : text);
 }
 
-/** A value in a few words: primitives as JSON (shortened), containers by kind only. */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return quote(value);
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'symbol':
-      return value.toString();
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    default:
-      if (value === null) return 'null';
-      return Array.isArray(value) ? 'an array' : 'an object';
-  }
-}
+/** A value in a few words (core's, shared by every package's messages). */
+export { describeValue };
 
 /** Throws DESCRIPTOR_INVALID_ARGUMENT unless `value` is a string. */
 export function requireString(value: unknown, what: string): string {

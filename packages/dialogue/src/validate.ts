@@ -1,3 +1,4 @@
+import { describeValue } from '@actllm/core';
 import { DialogueError } from './errors.js';
 
 /**
@@ -6,26 +7,8 @@ import { DialogueError } from './errors.js';
  * silently left at its default.
  */
 
-/** A value in a few words, without echoing a hostile one: primitives shortened, containers by kind. */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'symbol':
-      return value.toString();
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    default:
-      if (value === null) return 'null';
-      return Array.isArray(value) ? 'an array' : 'an object';
-  }
-}
+/** A value in a few words (core's, shared by every package's messages). */
+export { describeValue };
 
 export function invalidArgument(message: string): DialogueError {
   return new DialogueError('DIALOGUE_INVALID_ARGUMENT', message);

@@ -1,13 +1,6 @@
 import { createTensor, type Tensor, type TensorMap } from '@actllm/core';
 import { describe, expect, it } from 'vitest';
-import {
-  BUILTIN_OPS,
-  nextName,
-  referenceBackend,
-  run,
-  type Graph,
-  type GraphBackend,
-} from '../src/index.js';
+import { BUILTIN_OPS, nextName, referenceBackend, type GraphBackend } from '../src/index.js';
 import {
   feedCheckCases,
   parityCases,
@@ -18,38 +11,25 @@ import {
   type ParityCase,
 } from '../src/parity/index.js';
 
-/** The reference interpreter as a backend, with an optional corruption of its outputs. */
+/** `referenceBackend` with a corruption of what its sessions and trainers hand back. */
 function interpreterBackend(
   corrupt: (name: string, t: Tensor) => Tensor = (_, t) => t,
 ): GraphBackend {
-  const runAll = (graph: Graph, feeds: TensorMap): TensorMap => {
-    const out = run(graph, feeds);
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, corrupt(k, v)]));
-  };
+  const spoil = (m: TensorMap): TensorMap =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, corrupt(k, v)]));
   return {
-    capabilities: { infer: true, train: true, devices: ['cpu'] },
-    init: () => Promise.resolve(),
-    createSession: (graph, weights) =>
-      Promise.resolve({
-        inputNames: graph.inputs.map((i) => i.name),
-        outputNames: graph.outputs.map((o) => o.name),
-        run: (feeds: TensorMap) => Promise.resolve(runAll(graph, { ...feeds, ...weights })),
-        dispose: () => undefined,
-      }),
-    createTrainer: (step, initial) => {
-      let state: TensorMap = initial;
-      return Promise.resolve({
-        step: (batch: TensorMap) => {
-          const out = runAll(step.graph, { ...state, ...batch });
-          const next: Record<string, Tensor> = { ...state };
-          for (const [input, output] of Object.entries(step.updates))
-            next[input] = out[output] as Tensor;
-          state = next;
-          return Promise.resolve(Object.fromEntries(step.reported.map((k) => [k, out[k]!])));
-        },
-        state: () => Promise.resolve(state),
-        dispose: () => undefined,
-      });
+    ...referenceBackend,
+    createSession: async (graph, weights) => {
+      const s = await referenceBackend.createSession(graph, weights);
+      return { ...s, run: async (feeds, outputs) => spoil(await s.run(feeds, outputs)) };
+    },
+    createTrainer: async (step, initial) => {
+      const t = await referenceBackend.createTrainer!(step, initial);
+      return {
+        ...t,
+        step: async (batch) => spoil(await t.step(batch)),
+        state: async () => spoil(await t.state()),
+      };
     },
   };
 }

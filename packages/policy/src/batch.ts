@@ -17,7 +17,7 @@ import {
 import { imagesToTensor, tokensPerView } from '@actllm/encoder';
 import type { PolicyConfig } from './config.js';
 import { PolicyError } from './errors.js';
-import { POLICY_NAMES, slotLayout } from './model.js';
+import { POLICY_NAMES, SEGMENT_TERMS, slotLayout } from './model.js';
 
 /**
  * Training samples that match inference: the sample of step t is the conversation as the
@@ -224,12 +224,7 @@ export function collate(
     );
   }
   const w = config.losses;
-  const segments = [
-    ['obs', 'scene'],
-    ['fwd', 'next'],
-    ['act', 'act'],
-  ] as const;
-  for (const [term, segment] of segments) {
+  for (const [term, segment] of SEGMENT_TERMS) {
     if (w[term] > 0)
       out[POLICY_NAMES.mask(segment)] = createTensor('float32', [B, T], masks[segment]);
   }

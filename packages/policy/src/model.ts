@@ -45,6 +45,13 @@ export const POLICY_NAMES = {
   term: (name: 'obs' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
 } as const;
 
+/** The cross-entropy terms and the dialogue segment each is computed on. */
+export const SEGMENT_TERMS = [
+  ['obs', 'scene'],
+  ['fwd', 'next'],
+  ['act', 'act'],
+] as const;
+
 /** Where the visual tokens of a sample sit in `placement`'s slot axis. */
 export interface SlotLayout {
   /** Visual tokens per image of each view, in the config's view order. */
@@ -174,12 +181,7 @@ export function buildPolicyGraph(config: PolicyConfig, options: PolicyGraphOptio
   const { nll } = tokenNll(g, logits, targets);
   const w = config.losses;
   const terms: [number, TensorRef][] = [];
-  const segments = [
-    ['obs', 'scene'],
-    ['fwd', 'next'],
-    ['act', 'act'],
-  ] as const;
-  for (const [term, segment] of segments) {
+  for (const [term, segment] of SEGMENT_TERMS) {
     if (w[term] === 0) continue;
     const mask = g.input(POLICY_NAMES.mask(segment), 'float32', ['batch', 'seq']);
     terms.push([w[term], g.output(weightedMean(g, nll, mask), POLICY_NAMES.term(term))]);

@@ -15,47 +15,25 @@ const grammar = buildAssistantGrammar(tokenizer, {
 
 /**
  * An untrained stand-in: seeded logits that depend on the whole prefix, as a real decoder's
- * do, so appending a chunk and appending its tokens one by one give the same logits.
+ * do, so appending a chunk and appending its tokens one by one give the same logits. With a
+ * `copy` boost it favours the token that followed the last earlier occurrence of the current
+ * one, so drafts copied from context are often right. It truncates, as the KV-cache model.
  */
-function fakeModel(seed: number): TokenModel & { passes: number } {
-  const prefix: number[] = [];
-  const logitsAfter = (): Float32Array => {
-    let h = seed;
-    for (const id of prefix) h = (Math.imul(h ^ id, 2654435761) + 97) >>> 0;
-    const rng = new Rng(h);
-    return Float32Array.from({ length: tokenizer.size }, () => rng.normal(0, 3));
-  };
-  const model = {
-    passes: 0,
-    append(tokens: readonly number[]) {
-      model.passes++;
-      return Promise.resolve(
-        tokens.map((t) => {
-          prefix.push(t);
-          return logitsAfter();
-        }),
-      );
-    },
-  };
-  return model;
-}
-
-/**
- * A stand-in that copies: besides seeded noise, it favours the token that followed the last
- * earlier occurrence of the current token, so drafts copied from context are often right.
- * It can truncate its prefix, as the KV-cache model does.
- */
-function copyingModel(seed: number, context: readonly number[]) {
+function fakeModel(
+  seed: number,
+  context: readonly number[] = [],
+  copy = 0,
+): TokenModel & { passes: number } {
   const prefix: number[] = [...context];
   const base = context.length;
   const logitsAfter = (): Float32Array => {
     let h = seed;
     for (const id of prefix) h = (Math.imul(h ^ id, 2654435761) + 97) >>> 0;
     const rng = new Rng(h);
-    const logits = Float32Array.from({ length: tokenizer.size }, () => rng.normal(0, 1));
+    const logits = Float32Array.from({ length: tokenizer.size }, () => rng.normal(0, 3));
     const last = prefix[prefix.length - 1];
     const earlier = prefix.lastIndexOf(last as number, prefix.length - 2);
-    if (earlier >= 0 && earlier + 1 < prefix.length) logits[prefix[earlier + 1] as number]! += 8;
+    if (copy > 0 && earlier >= 0) logits[prefix[earlier + 1] as number]! += copy;
     return logits;
   };
   const model = {
@@ -101,9 +79,10 @@ describe('decoding under the grammar', () => {
       const plainModel = fakeModel(seed);
       const plain = await decodeTurn(plainModel, grammar, firstLogits(seed), {
         forcedChunks: false,
+        drafts: false,
       });
       const fastModel = fakeModel(seed);
-      const fast = await decodeTurn(fastModel, grammar, firstLogits(seed));
+      const fast = await decodeTurn(fastModel, grammar, firstLogits(seed), { drafts: false });
       expect(fast.ids).toEqual(plain.ids);
       expect(fast.forced).toBeGreaterThan(0);
       expect(fastModel.passes).toBeLessThan(plainModel.passes);
@@ -116,12 +95,12 @@ describe('decoding under the grammar', () => {
       '<scene_v1> <obj> block red <x_31> <y_64> <t_0> </obj> </scene>',
     );
     for (const seed of [21, 22, 23]) {
-      const plainModel = copyingModel(seed, context);
+      const plainModel = fakeModel(seed, context, 20);
       const plain = await decodeTurn(plainModel, grammar, firstLogits(seed), {
         drafts: false,
         context,
       });
-      const fastModel = copyingModel(seed, context);
+      const fastModel = fakeModel(seed, context, 20);
       const fast = await decodeTurn(fastModel, grammar, firstLogits(seed), { context });
       expect(fast.ids).toEqual(plain.ids);
       expect(fast.accepted).toBeGreaterThan(0);

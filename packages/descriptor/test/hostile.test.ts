@@ -22,7 +22,8 @@ const deep = (n: number, open: string, close: string, inner = '1') =>
 
 const block = (x: number, y: number): DescribedObject => ({ object: 'block', color: 'red', x, y });
 
-describe('parseScene on hostile text', () => {
+// Sizes, not speed: generous timeouts so a loaded CI machine does not fail them.
+describe('parseScene on hostile text', { timeout: 120_000 }, () => {
   const n = 200_000;
   it.each([
     ['a deeply nested version', `{"version":${deep(n, '[', ']', '')},"objects":[]}`],
@@ -74,7 +75,7 @@ describe('parseScene on hostile text', () => {
   });
 });
 
-describe('matching at the object cap', () => {
+describe('matching at the object cap', { timeout: 120_000 }, () => {
   const full = (dx: number): SceneDescriptor => ({
     version: 1,
     objects: Array.from({ length: MAX_SCENE_OBJECTS }, (_, i) =>

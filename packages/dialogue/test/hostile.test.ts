@@ -9,7 +9,8 @@ import { domainTokenizer } from './helpers.js';
 // Sizes a fuzzer or a runaway model produces. No timing assertions: each case must finish
 // within vitest's default timeout, and must not overflow the stack or exhaust memory.
 
-describe('hostile sizes', () => {
+// Sizes, not speed: generous timeouts so a loaded CI machine does not fail them.
+describe('hostile sizes', { timeout: 120_000 }, () => {
   const tokenizer = domainTokenizer();
 
   it('renders a block of 300,000 tokens (push(...ids) overflowed the stack here)', () => {

@@ -1,5 +1,5 @@
 import { createTensor, type Tensor } from '@actllm/core';
-import { kvNames, type GraphSession } from '@actllm/graph';
+import { kvCacheFeeds, kvStepFeeds, type GraphSession } from '@actllm/graph';
 import type { PolicyConfig } from './config.js';
 import { DECODER_NAMES } from './decoder.js';
 import { POLICY_NAMES } from './model.js';
@@ -28,7 +28,7 @@ export class KvTokenModel implements TokenModel {
   constructor(session: GraphSession, config: PolicyConfig) {
     this.#session = session;
     this.#config = config;
-    this.#cache = this.#emptyCache();
+    this.#cache = kvCacheFeeds(config.lm);
   }
 
   /** Positions in the cache. */
@@ -83,43 +83,18 @@ export class KvTokenModel implements TokenModel {
       for (let i = 0; i < count; i++) placement[(span.start + i) * slots + slot + i] = 1;
       slot += count;
     }
-    const total = past + n;
-    const mask = new Uint8Array(n * total);
-    for (let i = 0; i < n; i++) mask.fill(1, i * total, i * total + past + i + 1);
+    // ids, positions and the causal mask are named as in graph's kvDecoder.
     const feeds: Record<string, Tensor> = {
       ...this.#cache,
-      [POLICY_NAMES.ids]: createTensor('int64', [1, n], BigInt64Array.from(tokens, BigInt)),
-      [POLICY_NAMES.positions]: createTensor(
-        'int64',
-        [n],
-        BigInt64Array.from({ length: n }, (_, i) => BigInt(past + i)),
-      ),
-      [DECODER_NAMES.mask]: createTensor('bool', [1, 1, n, total], mask),
+      ...kvStepFeeds(tokens, past),
       [POLICY_NAMES.placement]: createTensor('float32', [1, n, slots], placement),
       [DECODER_NAMES.visual]: createTensor('float32', [1, slots, d], rows),
     };
     const out = await this.#session.run(feeds);
-    const next: Record<string, Tensor> = {};
-    for (let l = 0; l < lm.layers; l++) {
-      const k = kvNames(l);
-      next[k.pastKey] = out[k.presentKey] as Tensor;
-      next[k.pastValue] = out[k.presentValue] as Tensor;
-    }
-    this.#cache = next;
-    this.#length = total;
+    this.#cache = kvCacheFeeds(lm, out);
+    this.#length = past + n;
     const logits = (out[POLICY_NAMES.logits] as Tensor).data as Float32Array;
     return Array.from({ length: n }, (_, i) => logits.slice(i * vocab, (i + 1) * vocab));
-  }
-
-  #emptyCache(): Record<string, Tensor> {
-    const { lm } = this.#config;
-    const empty = createTensor('float32', [1, lm.heads, 0, lm.dModel / lm.heads]);
-    const cache: Record<string, Tensor> = {};
-    for (let l = 0; l < lm.layers; l++) {
-      cache[kvNames(l).pastKey] = empty;
-      cache[kvNames(l).pastValue] = empty;
-    }
-    return cache;
   }
 }
 

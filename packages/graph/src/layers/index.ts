@@ -12,5 +12,12 @@ export { multiHeadAttention } from './attention.js';
 export type { AttentionConfig, AttentionOptions, AttentionResult, KvCache } from './attention.js';
 export { mlp, transformerBlock, transformerStack } from './block.js';
 export type { BlockResult, StackOptions, StackResult, TransformerConfig } from './block.js';
-export { kvDecoder, kvDecoderFeeds, kvNames, transformerLm } from './lm.js';
+export {
+  kvCacheFeeds,
+  kvDecoder,
+  kvDecoderFeeds,
+  kvNames,
+  kvStepFeeds,
+  transformerLm,
+} from './lm.js';
 export type { LmConfig } from './lm.js';

@@ -89,6 +89,42 @@ export function kvDecoder(c: LmConfig, maxLength: number = c.seq): Graph {
 }
 
 /**
+ * The step inputs of a KV-cache pass at batch 1 over `count` new positions after `past`
+ * cached ones: `ids`, absolute `positions` [count], and the causal `mask`
+ * [1, 1, count, past + count] (a new token sees every cached one and the new ones up to it).
+ */
+export function kvStepFeeds(tokens: readonly number[], past: number): Record<string, Tensor> {
+  const count = tokens.length;
+  const total = past + count;
+  const mask = new Uint8Array(count * total);
+  for (let i = 0; i < count; i++) mask.fill(1, i * total, i * total + past + i + 1);
+  return {
+    ids: createTensor('int64', [1, count], BigInt64Array.from(tokens, BigInt)),
+    positions: createTensor(
+      'int64',
+      [count],
+      BigInt64Array.from({ length: count }, (_, i) => BigInt(past + i)),
+    ),
+    mask: createTensor('bool', [1, 1, count, total], mask),
+  };
+}
+
+/** The cache of each layer as `past_key_values.{l}.*` feeds: `cache`'s presents, or empty. */
+export function kvCacheFeeds(
+  c: Pick<LmConfig, 'layers' | 'heads' | 'dModel'>,
+  cache?: TensorMap,
+): Record<string, Tensor> {
+  const empty = createTensor('float32', [1, c.heads, 0, c.dModel / c.heads]);
+  const feeds: Record<string, Tensor> = {};
+  for (let l = 0; l < c.layers; l++) {
+    const n = kvNames(l);
+    feeds[n.pastKey] = cache?.[n.presentKey] ?? empty;
+    feeds[n.pastValue] = cache?.[n.presentValue] ?? empty;
+  }
+  return feeds;
+}
+
+/**
  * Feeds for one {@link kvDecoder} pass at batch 1: `tokens` after `past` cached ones, with
  * the causal mask over past and new; `cache` is the previous pass's outputs (none at first).
  */
@@ -98,24 +134,5 @@ export function kvDecoderFeeds(
   past: number,
   cache?: TensorMap,
 ): Record<string, Tensor> {
-  const count = tokens.length;
-  const total = past + count;
-  const mask = new Uint8Array(count * total);
-  for (let i = 0; i < count; i++) mask.fill(1, i * total, i * total + past + i + 1);
-  const feeds: Record<string, Tensor> = {
-    ids: createTensor('int64', [1, count], BigInt64Array.from(tokens, BigInt)),
-    positions: createTensor(
-      'int64',
-      [count],
-      BigInt64Array.from({ length: count }, (_, i) => BigInt(past + i)),
-    ),
-    mask: createTensor('bool', [1, 1, count, total], mask),
-  };
-  const empty = createTensor('float32', [1, c.heads, 0, c.dModel / c.heads]);
-  for (let l = 0; l < c.layers; l++) {
-    const n = kvNames(l);
-    feeds[n.pastKey] = cache?.[n.presentKey] ?? empty;
-    feeds[n.pastValue] = cache?.[n.presentValue] ?? empty;
-  }
-  return feeds;
+  return { ...kvStepFeeds(tokens, past), ...kvCacheFeeds(c, cache) };
 }

@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 const names = ['block', 'bowl', 'red', 'green', 'blue'];
 const tokenizer = buildTokenizer({ texts: ['Put the {dragged} into the {base}.'], names });
 const config = presetConfig('tiny', tokenizer.size);
-const weights = initParameters(buildPolicyGraph(config, { imagesPerView: 1 }), 11);
+const weights = initParameters(buildPolicyGraph(config), 11);
 const instruction = {
   text: 'Put the {dragged} into the {base}.',
   assets: {

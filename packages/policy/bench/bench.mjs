@@ -2,8 +2,9 @@
 /* global console, performance */
 // Benchmarks of @actllm/policy, printed as one JSON object (build first: npx tsup).
 //   node bench/bench.mjs --backend @actllm/backend-onnx [--preset default] [--steps 5] [--acts 6]
-// - training: tokens/s of PolicyTrainer.trainStep against the bare training step on the same
-//   batch (the trainer's overhead: batching, preprocessing, reading results back);
+// - training: tokens/s of PolicyTrainer.trainStep (its length-bucketed batches) against the
+//   bare training step fed one collated batch again and again (the trainer's overhead per
+//   token: batching, preprocessing, reading results back);
 // - agent: latency of ActllmAgent.act per step (p50, p95), with the accelerations (KV prefix
 //   reuse, forced-token chunks, drafts from context) on and off, and whether all give the
 //   same turns.
@@ -17,7 +18,6 @@ import {
   PolicyTrainer,
   buildPolicyGraph,
   collate,
-  imagesPerView,
   presetConfig,
   stepSamples,
 } from '../dist/index.js';
@@ -107,18 +107,19 @@ async function training() {
   for (let i = 0; i < steps; i++) {
     const p = await trainer.trainStep();
     times.push(p.seconds);
-    tokens = p.tokensPerSecond * p.seconds;
+    tokens += p.tokensPerSecond * p.seconds;
   }
+  const trainerTokensPerS = tokens / times.reduce((a, b) => a + b, 0);
   await trainer.dispose();
   // The bare step: the same graph, one collated batch fed again and again.
   const { createTrainer, buildTrainingStep, initTrainingState } = await import('@actllm/graph');
-  const images = imagesPerView(samples);
-  const forward = buildPolicyGraph(config, { imagesPerView: images });
+  const forward = buildPolicyGraph(config);
   const step = buildTrainingStep(forward, 'loss');
   const bare = await createTrainer(step, initTrainingState(step, initParameters(forward, 1)), {
     backend,
   });
-  const batch = collate(samples.slice(0, 8), tokenizer, config, images);
+  const batch = collate(samples.slice(0, 8), tokenizer, config);
+  const bareTokens = batch.ids.data.length;
   const feeds = Object.fromEntries(
     step.batchInputs.filter((n) => n !== LR_INPUT).map((n) => [n, batch[n]]),
   );
@@ -133,19 +134,21 @@ async function training() {
   await bare.dispose();
   const trainerS = percentile(times, 50);
   const bareS = percentile(bareTimes, 50);
+  const bareTokensPerS = bareTokens / bareS;
   return {
     batch: 8,
-    tokens_per_batch: Math.round(tokens),
+    tokens_per_batch: Math.round(tokens / steps),
+    bare_tokens_per_batch: bareTokens,
     trainer_step_s_p50: trainerS,
     bare_step_s_p50: bareS,
-    trainer_tokens_per_s: tokens / trainerS,
-    bare_tokens_per_s: tokens / bareS,
-    trainer_overhead: trainerS / bareS - 1,
+    trainer_tokens_per_s: trainerTokensPerS,
+    bare_tokens_per_s: bareTokensPerS,
+    trainer_overhead: bareTokensPerS / trainerTokensPerS - 1,
   };
 }
 
 async function agentLatency(options) {
-  const weights = initParameters(buildPolicyGraph(config, { imagesPerView: 1 }), 3);
+  const weights = initParameters(buildPolicyGraph(config), 3);
   const agent = await ActllmAgent.create(
     { config, tokenizer, weights },
     {

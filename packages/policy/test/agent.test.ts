@@ -5,7 +5,7 @@ import { ActllmAgent, buildPolicyGraph, presetConfig, type AgentOptions } from '
 import { NAMES, episode, tokenizer } from './fixtures.js';
 
 const config = presetConfig('tiny', tokenizer.size);
-const weights = initParameters(buildPolicyGraph(config, { imagesPerView: 1 }), 5);
+const weights = initParameters(buildPolicyGraph(config), 5);
 const record = episode();
 const base: AgentOptions = {
   shapes: ['block', 'bowl'],

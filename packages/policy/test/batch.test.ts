@@ -3,16 +3,29 @@ import { initParameters, run } from '@actllm/graph';
 import { describe, expect, it } from 'vitest';
 import {
   PixelCache,
+  POLICY_NAMES,
   buildPolicyGraph,
   collate,
-  imagesPerView,
   presetConfig,
-  slotLayout,
+  sceneSample,
   stepSamples,
+  type StepSample,
 } from '../src/index.js';
 import { episode, tokenizer } from './fixtures.js';
 
 const config = presetConfig('tiny', tokenizer.size);
+const graph = buildPolicyGraph(config);
+const weights = initParameters(graph, 1);
+
+/** Runs the policy graph on a collated batch (its inputs only, every one of them). */
+function runBatch(batch: Record<string, Tensor>): Record<string, Tensor> {
+  const feeds = Object.fromEntries(graph.inputs.map((i) => [i.name, batch[i.name] as Tensor]));
+  return run(graph, { ...feeds, ...weights });
+}
+
+const scalar = (t: Tensor | undefined) => Number(t!.data[0]);
+const numbers = (t: Tensor | undefined) =>
+  Array.from(t!.data as ArrayLike<number | bigint>, Number);
 
 describe('training samples', () => {
   const samples = stepSamples(episode(), tokenizer, config);
@@ -29,17 +42,20 @@ describe('training samples', () => {
     expect(views(first)).toEqual(['instruction:top', 'instruction:top', 'user:top', 'user:front']);
     expect(views(second)).toEqual(['instruction:top', 'instruction:top', 'user:top', 'user:front']);
     expect(second!.rendered.images[2]!.source).toMatchObject({ step: 1 });
-    expect(imagesPerView(samples)).toBe(3);
+    // Every step sample has its transition and the loss on all three segments.
+    for (const s of samples) {
+      expect(s.segments).toBeUndefined();
+      expect(Object.keys(s.before!)).toEqual(['top', 'front']);
+      expect(Object.keys(s.after!)).toEqual(['top', 'front']);
+    }
+    expect(samples[0]!.after!.top).toBe(samples[1]!.before!.top);
   });
 
   it('collates a batch the policy graph runs, with the loss on the last assistant turn only', () => {
-    const images = imagesPerView(samples);
-    const batch = collate(samples, tokenizer, config, images);
-    const graph = buildPolicyGraph(config, { imagesPerView: images });
-    const feeds = Object.fromEntries(graph.inputs.map((i) => [i.name, batch[i.name] as Tensor]));
+    const batch = collate(samples, tokenizer, config);
     expect(Object.keys(batch).sort()).toEqual(graph.inputs.map((i) => i.name).sort());
-    const out = run(graph, { ...feeds, ...initParameters(graph, 1) });
-    expect(Number.isFinite(Number(out.loss!.data[0]))).toBe(true);
+    const out = runBatch(batch);
+    expect(Number.isFinite(scalar(out.loss))).toBe(true);
 
     const T = batch.ids!.shape[1] as number;
     const second = samples[1]!.rendered;
@@ -52,38 +68,127 @@ describe('training samples', () => {
     expect(marked).toEqual(
       lossTurn.flatMap((s) => Array.from({ length: s.end - s.start }, (_, k) => s.start + k)),
     );
-    // Each visual token sits at exactly one position.
-    const layout = slotLayout(config, images);
-    const placement = batch.placement!.data as Float32Array;
-    const perSample = [...placement.subarray(0, T * layout.slots)].reduce((a, b) => a + b, 0);
-    expect(perSample).toBe(2 * 16 + 16 + 8);
     // The action bins come from the action text: 0.31 -> 31, 0.64 -> 64, yaw 0 -> 0.
-    expect(Array.from(batch['idm.targets']!.data as BigInt64Array).slice(0, 6)).toEqual([
-      31n,
-      64n,
-      0n,
-      70n,
-      30n,
-      0n,
-    ]);
+    expect(numbers(batch['idm.targets']).slice(0, 6)).toEqual([31, 64, 0, 70, 30, 0]);
+    // One before/after pair per sample, each of weight 1.
+    expect(batch['idm.before.top']!.shape).toEqual([2, 32, 32, 3]);
+    expect(batch['idm.after.front']!.shape).toEqual([2, 16, 32, 3]);
+    expect(numbers(batch[POLICY_NAMES.idmWeight])).toEqual([1, 1]);
+  });
+
+  it('gathers each visual token into exactly one position, image after image', () => {
+    const batch = collate(samples, tokenizer, config);
+    const T = batch.ids!.shape[1] as number;
+    // Every image of a view in the batch, sample after sample: 3 top and 1 front each.
+    expect(batch[POLICY_NAMES.pixels('top')]!.shape).toEqual([6, 32, 32, 3]);
+    expect(batch[POLICY_NAMES.pixels('front')]!.shape).toEqual([2, 16, 32, 3]);
+    const perView = { top: 16, front: 8 };
+    for (const [view, count] of Object.entries(perView)) {
+      const index = numbers(batch[POLICY_NAMES.visualIndex(view)]);
+      const mask = numbers(batch[POLICY_NAMES.visualMask(view)]);
+      expect(batch[POLICY_NAMES.visualIndex(view)]!.shape).toEqual([2, T]);
+      // Positions that take no visual token point at row 0, masked out.
+      mask.forEach((m, p) => (m === 0 ? expect(index[p]).toBe(0) : undefined));
+      // Each row of the view's tokens is taken by exactly one position.
+      const taken = index.filter((_, p) => mask[p] === 1).sort((a, b) => a - b);
+      const rows = (batch[POLICY_NAMES.pixels(view)]!.shape[0] as number) * count;
+      expect(taken).toEqual(Array.from({ length: rows }, (_, r) => r));
+      // Image k of the view (counted over the batch) fills its slot's positions with rows
+      // k * tokens .. k * tokens + tokens - 1.
+      let k = 0;
+      samples.forEach((s, b) => {
+        for (const slot of s.rendered.images.filter((i) => i.source.view === view)) {
+          for (let j = 0; j < count; j++) {
+            expect(mask[b * T + slot.position + j]).toBe(1);
+            expect(index[b * T + slot.position + j]).toBe(k * count + j);
+          }
+          k++;
+        }
+      });
+    }
   });
 
   it('preprocesses each frame once through the cache', () => {
     const cache = new PixelCache(config);
-    const image = samples[0]!.before.top;
-    expect(cache.get(image, 'top')).toBe(cache.get(image, 'top'));
+    const image = episode().steps[0]!.observation.views.top;
+    const small = cache.resized(image, 'top');
+    expect([small.width, small.height]).toEqual([32, 32]);
+    expect(cache.resized(image, 'top')).toBe(small);
+    expect(cache.get(image, 'top')).toEqual(cache.get(small, 'top'));
+    // The samples' frames are already at the encoder's size.
+    expect(cache.resized(samples[0]!.before!.top, 'top')).toBe(samples[0]!.before!.top);
   });
 
   it('refuses samples the graph cannot take', () => {
     const code = (e: unknown) => isActllmError(e, 'POLICY_INVALID_BATCH');
-    expect(() => collate([], tokenizer, config, 1)).toThrow(expect.toSatisfy(code));
-    expect(() => collate(samples, tokenizer, config, 1)).toThrow(/3 top images/);
+    expect(() => collate([], tokenizer, config)).toThrow(expect.toSatisfy(code));
     const other = presetConfig('tiny', tokenizer.size);
     const wrong = stepSamples(episode(), tokenizer, {
       ...other,
       encoder: { ...other.encoder, patch: 16 },
       lm: other.lm,
     });
-    expect(() => collate(wrong, tokenizer, config, 3)).toThrow(/tokensPerView/);
+    expect(() => collate(wrong, tokenizer, config)).toThrow(/tokensPerView/);
+    const short = { ...config, lm: { ...config.lm, maxLength: 100 } };
+    expect(() => collate(samples, tokenizer, short)).toThrow(expect.toSatisfy(code));
+  });
+});
+
+describe('scene-reading samples', () => {
+  const record = episode();
+  const [step0, step1] = stepSamples(record, tokenizer, config) as [StepSample, StepSample];
+  const first = record.steps[0]!.observation;
+  const scene = sceneSample(record.instruction, first, tokenizer, config);
+
+  it('is the first turn cut right after its scene, with the loss on the scene only', () => {
+    const r = scene.rendered;
+    expect(scene.step).toBe(0);
+    expect(scene.segments).toEqual(['scene']);
+    expect(scene.before).toBeUndefined();
+    expect(scene.after).toBeUndefined();
+    const span = r.spans.find((s) => s.role === 'assistant' && s.label === 'scene')!;
+    expect(r.ids.length).toBe(span.end);
+    expect(r.labels).toHaveLength(span.end);
+    expect(r.spans.some((s) => s.label === 'next' || s.label === 'act')).toBe(false);
+    // The same tokens as step 0's sample up to there, images included.
+    expect(r.ids).toEqual(step0.rendered.ids.slice(0, span.end));
+    expect(r.images.map((i) => [i.position, i.source.view])).toEqual(
+      step0.rendered.images.map((i) => [i.position, i.source.view]),
+    );
+
+    const batch = collate([scene], tokenizer, config);
+    const T = batch.ids!.shape[1] as number;
+    expect(T).toBe(span.end);
+    const marked = numbers(batch['mask.scene']).flatMap((v, i) => (v ? [i + 1] : []));
+    expect(marked).toEqual(Array.from({ length: span.end - span.start }, (_, k) => span.start + k));
+    expect(numbers(batch['mask.next']).every((v) => v === 0)).toBe(true);
+    expect(numbers(batch['mask.act']).every((v) => v === 0)).toBe(true);
+    // The scene mask is step 0's, cut to the scene.
+    const full = collate([step0], tokenizer, config);
+    expect(numbers(batch['mask.scene'])).toEqual(numbers(full['mask.scene']).slice(0, T));
+  });
+
+  it('gives no inverse-dynamics pair; a batch of scenes only gets one padding pair of weight 0', () => {
+    const other = sceneSample(record.instruction, record.steps[1]!.observation, tokenizer, config);
+    const batch = collate([scene, other], tokenizer, config);
+    expect(numbers(batch[POLICY_NAMES.idmWeight])).toEqual([0]);
+    expect(batch[POLICY_NAMES.actionBins]!.shape).toEqual([1, 6]);
+    expect(batch['idm.before.top']!.shape).toEqual([1, 32, 32, 3]);
+    const out = runBatch(batch);
+    const ac = scalar(out[POLICY_NAMES.term('ac')]);
+    expect(Number.isFinite(ac)).toBe(true);
+    expect(ac).toBe(0);
+    expect(scalar(out[POLICY_NAMES.term('obs')])).toBeGreaterThan(0);
+    expect(scalar(out[POLICY_NAMES.term('act')])).toBe(0);
+    expect(Number.isFinite(scalar(out.loss))).toBe(true);
+
+    // Mixed with step samples, the pairs are theirs alone: loss.ac is as without the scene.
+    const mixed = collate([step0, scene, step1], tokenizer, config);
+    expect(numbers(mixed[POLICY_NAMES.idmWeight])).toEqual([1, 1]);
+    const plain = collate([step0, step1], tokenizer, config);
+    expect(numbers(mixed[POLICY_NAMES.actionBins])).toEqual(
+      numbers(plain[POLICY_NAMES.actionBins]),
+    );
+    expect(scalar(runBatch(mixed)['loss.ac'])).toBeCloseTo(scalar(runBatch(plain)['loss.ac']), 5);
   });
 });

@@ -1,6 +1,6 @@
 import { Rng, createTensor, isActllmError, type Tensor } from '@actllm/core';
 import { createSession, initParameters, kvNames, referenceBackend, run } from '@actllm/graph';
-import { encoderNames, visionEncoder } from '@actllm/encoder';
+import { encoderNames, tokensPerView, visionEncoder } from '@actllm/encoder';
 import { describe, expect, it } from 'vitest';
 import {
   DECODER_NAMES,
@@ -9,11 +9,11 @@ import {
   buildDecoderGraph,
   buildPolicyGraph,
   presetConfig,
-  slotLayout,
 } from '../src/index.js';
 
 const config = presetConfig('tiny', 30, { ac: 0 });
 const SEQ = 30;
+const VIEWS = ['top', 'front'] as const;
 
 function pixels(rng: Rng, shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -34,11 +34,42 @@ function rows(t: Tensor, from: number, to: number): number[] {
   return Array.from((t.data as Float32Array).subarray(from * v, to * v));
 }
 
+/** Per view, the row each of `n` positions takes from `start` on (count rows), and the mask. */
+function splice(view: string, n: number, start: number, count: number): Record<string, Tensor> {
+  const index = new Array<number>(n).fill(0);
+  const mask = new Float32Array(n);
+  for (let j = 0; j < count; j++) {
+    index[start + j] = j;
+    mask[start + j] = 1;
+  }
+  return {
+    [POLICY_NAMES.visualIndex(view)]: int64([1, n], index),
+    [POLICY_NAMES.visualMask(view)]: createTensor('float32', [1, n], mask),
+  };
+}
+
 describe('the KV-cache decoder', () => {
+  it('takes per view its rows, the row each new position takes and a mask', () => {
+    const dec = buildDecoderGraph(config);
+    const input = (name: string) => dec.inputs.find((i) => i.name === name);
+    for (const view of VIEWS) {
+      expect(input(DECODER_NAMES.visual(view))).toMatchObject({
+        dtype: 'float32',
+        shape: [`rows.${view}`, config.lm.dModel],
+      });
+      expect(input(POLICY_NAMES.visualIndex(view))).toMatchObject({
+        dtype: 'int64',
+        shape: ['batch', 'new'],
+      });
+      expect(input(POLICY_NAMES.visualMask(view))?.shape).toEqual(['batch', 'new']);
+    }
+    expect(input('placement')).toBeUndefined();
+  });
+
   it('gives the training graph logits, prefill then one token at a time', () => {
-    const train = buildPolicyGraph(config, { imagesPerView: 1 });
+    const train = buildPolicyGraph(config);
     const weights = initParameters(train, 9);
-    const layout = slotLayout(config, 1);
+    const perView = tokensPerView(config.encoder);
     const rng = new Rng(1);
     const images = Object.fromEntries(
       Object.entries(config.encoder.views).map(([v, s]) => [
@@ -47,13 +78,11 @@ describe('the KV-cache decoder', () => {
       ]),
     );
     const tokens = Array.from({ length: SEQ }, (_, i) => (i * 7 + 3) % 30);
-    // Visual tokens at positions 2 .. 2 + slots.
-    const placement = new Float32Array(SEQ * layout.slots);
-    for (let s = 0; s < layout.slots; s++) placement[(2 + s) * layout.slots + s] = 1;
+    // Visual tokens at positions 2 .. 18 (top), then 18 .. 26 (front).
+    const starts = { top: 2, front: 2 + (perView.top as number) };
     const feeds: Record<string, Tensor> = {
       [POLICY_NAMES.ids]: int64([1, SEQ], tokens),
       [POLICY_NAMES.positions]: int64([SEQ], [...Array(SEQ).keys()]),
-      [POLICY_NAMES.placement]: createTensor('float32', [1, SEQ, layout.slots], placement),
       [POLICY_NAMES.targets]: int64([1, SEQ], tokens),
       [POLICY_NAMES.mask('scene')]: createTensor(
         'float32',
@@ -63,12 +92,9 @@ describe('the KV-cache decoder', () => {
       [POLICY_NAMES.mask('next')]: createTensor('float32', [1, SEQ], new Float32Array(SEQ).fill(1)),
       [POLICY_NAMES.mask('act')]: createTensor('float32', [1, SEQ], new Float32Array(SEQ).fill(1)),
     };
-    for (const [v, t] of Object.entries(images)) {
-      feeds[POLICY_NAMES.pixels(v)] = createTensor(
-        'float32',
-        [1, 1, ...t.shape.slice(1)],
-        t.data as Float32Array,
-      );
+    for (const v of VIEWS) {
+      feeds[POLICY_NAMES.pixels(v)] = images[v] as Tensor;
+      Object.assign(feeds, splice(v, SEQ, starts[v], perView[v] as number));
     }
     const full = run(train, { ...feeds, ...weights }).logits!;
 
@@ -79,14 +105,6 @@ describe('the KV-cache decoder', () => {
       ...weights,
     });
     const d = config.lm.dModel;
-    const visual = createTensor(
-      'float32',
-      [1, layout.slots, d],
-      Float32Array.from([
-        ...(encoded['tokens.top']!.data as Float32Array),
-        ...(encoded['tokens.front']!.data as Float32Array),
-      ]),
-    );
     const dec = buildDecoderGraph(config);
     const dh = d / config.lm.heads;
     const empty = createTensor('float32', [1, config.lm.heads, 0, dh]);
@@ -99,10 +117,6 @@ describe('the KV-cache decoder', () => {
       const n = to - from;
       const mask = new Uint8Array(n * to);
       for (let i = 0; i < n; i++) mask.fill(1, i * to, i * to + from + i + 1);
-      const slots = withImages ? layout.slots : 0;
-      const place = new Float32Array(n * slots);
-      if (withImages)
-        for (let i = 0; i < n * slots; i++) place[i] = placement[from * slots + i] as number;
       const f: Record<string, Tensor> = {
         [POLICY_NAMES.ids]: int64([1, n], tokens.slice(from, to)),
         [POLICY_NAMES.positions]: int64(
@@ -110,9 +124,16 @@ describe('the KV-cache decoder', () => {
           Array.from({ length: n }, (_, i) => from + i),
         ),
         [DECODER_NAMES.mask]: createTensor('bool', [1, 1, n, to], mask),
-        [POLICY_NAMES.placement]: createTensor('float32', [1, n, slots], place),
-        [DECODER_NAMES.visual]: withImages ? visual : createTensor('float32', [1, 0, d]),
       };
+      for (const v of VIEWS) {
+        const count = perView[v] as number;
+        // The view's tokens as rows, or the one zero row of a chunk without its image.
+        const tokensOf = encoded[encoderNames(v).tokens]!;
+        f[DECODER_NAMES.visual(v)] = withImages
+          ? createTensor('float32', [count, d], tokensOf.data as Float32Array)
+          : createTensor('float32', [1, d]);
+        Object.assign(f, splice(v, n, starts[v] - from, withImages ? count : 0));
+      }
       for (let l = 0; l < config.lm.layers; l++) {
         const k = kvNames(l);
         f[k.pastKey] = cache?.[k.presentKey] ?? empty;
@@ -120,7 +141,7 @@ describe('the KV-cache decoder', () => {
       }
       return run(dec, { ...f, ...weights });
     };
-    const prefill = 2 + layout.slots + 1;
+    const prefill = starts.front + (perView.front as number) + 1;
     let out = step(0, prefill, undefined, true);
     expect(rows(out.logits!, 0, prefill)).toEqual(
       rows(full, 0, prefill).map((v): unknown => expect.closeTo(v, 4)),
@@ -137,7 +158,7 @@ describe('the KV-cache decoder', () => {
 describe('KvTokenModel', () => {
   it('runs the decoder through a session, keeps its cache, and truncates it for prefix reuse', async () => {
     const dec = buildDecoderGraph(config);
-    const weights = initParameters(buildPolicyGraph(config, { imagesPerView: 1 }), 9);
+    const weights = initParameters(buildPolicyGraph(config), 9);
     const session = await createSession(dec, weights, { backend: referenceBackend });
     const d = config.lm.dModel;
     const rng = new Rng(4);
@@ -145,11 +166,11 @@ describe('KvTokenModel', () => {
     const tokens = [1, 2, 3, 4, 5, 6, 7, 8];
 
     const whole = new KvTokenModel(session, config);
-    const all = await whole.append(tokens, [{ start: 1, tokens: visual }]);
+    const all = await whole.append(tokens, [{ view: 'top', start: 1, tokens: visual }]);
     expect(whole.length).toBe(8);
 
     const split = new KvTokenModel(session, config);
-    await split.append(tokens.slice(0, 5), [{ start: 1, tokens: visual }]);
+    await split.append(tokens.slice(0, 5), [{ view: 'top', start: 1, tokens: visual }]);
     const rest = [...(await split.append([6])), ...(await split.append([7, 8]))];
     rest.forEach((row, i) =>
       expect(Array.from(row)).toEqual(
@@ -170,8 +191,47 @@ describe('KvTokenModel', () => {
       expect.objectContaining({ code: 'POLICY_INVALID_OPTION' }),
     );
     await expect(
-      split.append([1], [{ start: 0, tokens: new Float32Array(d * 2) }]),
+      split.append([1], [{ view: 'top', start: 0, tokens: new Float32Array(d * 2) }]),
     ).rejects.toSatisfy((e) => isActllmError(e, 'POLICY_INVALID_BATCH'));
+    await session.dispose();
+  });
+
+  it('splices each view from its own rows: spans of both views in one chunk or in two', async () => {
+    const dec = buildDecoderGraph(config);
+    const weights = initParameters(buildPolicyGraph(config), 9);
+    const session = await createSession(dec, weights, { backend: referenceBackend });
+    const d = config.lm.dModel;
+    const rng = new Rng(5);
+    const top = Float32Array.from({ length: 2 * d }, () => rng.float(-1, 1));
+    const front = Float32Array.from({ length: 2 * d }, () => rng.float(-1, 1));
+    const more = Float32Array.from({ length: d }, () => rng.float(-1, 1));
+    const tokens = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const spans = [
+      { view: 'top', start: 1, tokens: top },
+      { view: 'front', start: 4, tokens: front },
+      { view: 'top', start: 7, tokens: more },
+    ];
+
+    const one = new KvTokenModel(session, config);
+    const all = await one.append(tokens, spans);
+    const two = new KvTokenModel(session, config);
+    const parts = [
+      ...(await two.append(tokens.slice(0, 4), [spans[0]!])),
+      ...(await two.append(tokens.slice(4), [
+        { ...spans[1]!, start: 0 },
+        { ...spans[2]!, start: 3 },
+      ])),
+    ];
+    parts.forEach((row, i) =>
+      expect(Array.from(row)).toEqual(
+        Array.from(all[i]!).map((v): unknown => expect.closeTo(v, 4)),
+      ),
+    );
+    // Without the front span (its view then gets one zero row, masked), the positions
+    // before it keep their logits and the later ones change.
+    const noFront = await new KvTokenModel(session, config).append(tokens, [spans[0]!, spans[2]!]);
+    expect(Array.from(noFront[3]!)).toEqual(Array.from(all[3]!));
+    expect(Array.from(noFront[4]!)).not.toEqual(Array.from(all[4]!));
     await session.dispose();
   });
 });

@@ -10,6 +10,7 @@ import {
   learningRate,
   loadCheckpoint,
   presetConfig,
+  sceneSample,
   stepSamples,
   type TrainOptions,
 } from '../src/index.js';
@@ -63,6 +64,39 @@ describe('training', () => {
     expect(losses).toHaveLength(6);
     expect(losses[5]!).toBeLessThan(losses[0]!);
     await trainer.dispose();
+  }, 120_000);
+
+  it('trains on step and scene samples mixed, and on a batch of scenes alone', async () => {
+    const record = episode();
+    const scenes = [record.steps[0]!, record.steps[1]!].map((s) =>
+      sceneSample(record.instruction, s.observation, tokenizer, config),
+    );
+    const mixed = await PolicyTrainer.create(config, tokenizer, [...samples, ...scenes], {
+      ...options,
+      steps: 3,
+      batchSize: 3,
+    });
+    expect(mixed.position).not.toHaveProperty('imagesPerView');
+    while (!mixed.done) {
+      const p = await mixed.trainStep();
+      expect(Number.isFinite(p.loss)).toBe(true);
+      for (const v of Object.values(p.terms)) expect(Number.isFinite(v)).toBe(true);
+    }
+    await mixed.dispose();
+    // Scenes only: no inverse-dynamics pair, so that term is 0 and the loss is the scene's.
+    const only = await PolicyTrainer.create(config, tokenizer, scenes, {
+      ...options,
+      steps: 2,
+      batchSize: 2,
+    });
+    while (!only.done) {
+      const p = await only.trainStep();
+      expect(p.terms.ac).toBe(0);
+      expect(p.terms.obs).toBeGreaterThan(0);
+      expect(p.terms.act).toBe(0);
+      expect(p.loss).toBeCloseTo(p.terms.obs!, 4);
+    }
+    await only.dispose();
   }, 120_000);
 
   it('resumes bit for bit: interrupted and resumed ends with the same weights', async () => {

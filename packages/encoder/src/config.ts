@@ -22,6 +22,20 @@ export interface EncoderConfig {
   readonly ff?: number;
   /** Width of the visual tokens (the language model's width). */
   readonly outDim: number;
+  /**
+   * After the blocks, each `merge` x `merge` group of neighbouring patch tokens becomes one
+   * visual token (default 1: none). The encoder then sees fine patches while the language
+   * model reads `merge`^2 times fewer tokens, as in Swin's patch merging.
+   */
+  readonly merge?: number;
+  /**
+   * A convolution-like stem before the blocks (default none): the patch embedding gives
+   * `stem[0]` features, and each stage then joins 2 x 2 neighbouring tokens into one of the
+   * next width (`stem[1]`, ..., then `dim`). Fine patches keep small objects and exact
+   * positions, while attention runs on the coarse grid only (`patch * 2^stages` pixels
+   * per token), as in ViTs with convolutional stems.
+   */
+  readonly stem?: readonly number[];
 }
 
 const KEYS: ReadonlySet<string> = new Set([
@@ -32,6 +46,8 @@ const KEYS: ReadonlySet<string> = new Set([
   'heads',
   'ff',
   'outDim',
+  'merge',
+  'stem',
 ]);
 
 /** The largest number of visual tokens one view may make (a guard against typos in sizes). */
@@ -68,6 +84,16 @@ export function validateEncoderConfig(config: EncoderConfig): EncoderConfig {
   const heads = positiveInt(config.heads, 'heads', 256);
   if (config.ff !== undefined) positiveInt(config.ff, 'ff');
   positiveInt(config.outDim, 'outDim');
+  const merge = positiveInt(config.merge ?? 1, 'merge', 64);
+  const stem = config.stem ?? [];
+  if (!Array.isArray(stem) || stem.length > 6) {
+    throw new EncoderError(
+      'ENCODER_INVALID_CONFIG',
+      `stem must be an array of at most 6 widths, e.g. [32, 64]; got ${JSON.stringify(stem)}.`,
+    );
+  }
+  stem.forEach((w, i) => positiveInt(w, `stem[${i}]`));
+  const grid = (1 << stem.length) * merge;
   if (dim % heads !== 0) {
     throw new EncoderError(
       'ENCODER_INVALID_CONFIG',
@@ -90,6 +116,12 @@ export function validateEncoderConfig(config: EncoderConfig): EncoderConfig {
         `views.${name} is ${h}x${w}, which patch ${patch} does not divide; pick sizes that are multiples of the patch.`,
       );
     }
+    if ((h / patch) % grid !== 0 || (w / patch) % grid !== 0) {
+      throw new EncoderError(
+        'ENCODER_INVALID_CONFIG',
+        `views.${name} is ${h / patch}x${w / patch} patches, which the stem's 2x2 stages and merge ${merge} (${grid}) do not divide; pick sizes that are multiples of ${patch * grid}.`,
+      );
+    }
     if ((h / patch) * (w / patch) > MAX_TOKENS_PER_VIEW) {
       throw new EncoderError(
         'ENCODER_INVALID_CONFIG',
@@ -100,12 +132,18 @@ export function validateEncoderConfig(config: EncoderConfig): EncoderConfig {
   return config;
 }
 
-/** The number of visual tokens each view makes: (height / patch) * (width / patch). */
+/** Pixels per token side in the blocks: the patch, halved once per stem stage. */
+export function blockPatch(config: EncoderConfig): number {
+  return config.patch * (1 << (config.stem ?? []).length);
+}
+
+/** The number of visual tokens each view makes: (height / s) * (width / s), s = blockPatch * merge. */
 export function tokensPerView(config: EncoderConfig): Record<string, number> {
   validateEncoderConfig(config);
+  const step = blockPatch(config) * (config.merge ?? 1);
   const out: Record<string, number> = {};
   for (const [name, { height, width }] of Object.entries(config.views)) {
-    out[name] = (height / config.patch) * (width / config.patch);
+    out[name] = (height / step) * (width / step);
   }
   return out;
 }

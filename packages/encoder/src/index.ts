@@ -4,7 +4,7 @@
  */
 export { EncoderError } from './errors.js';
 export type { EncoderErrorCode } from './errors.js';
-export { MAX_TOKENS_PER_VIEW, tokensPerView, validateEncoderConfig } from './config.js';
+export { MAX_TOKENS_PER_VIEW, blockPatch, tokensPerView, validateEncoderConfig } from './config.js';
 export type { EncoderConfig, ViewSize } from './config.js';
 export { DEFAULT_NORMALIZATION, imagesToTensor, resizeImage } from './preprocess.js';
 export type { Normalization } from './preprocess.js';

@@ -1,5 +1,6 @@
 import {
   GraphBuilder,
+  gelu,
   linear,
   norm,
   sharedParameter,
@@ -20,18 +21,27 @@ export function encoderNames(view: string): { pixels: string; tokens: string } {
  * convolution op is needed, and a patch's pixels are laid out row by row, channels last.
  */
 export function patchify(g: GraphBuilder, pixels: TensorRef, patch: number): TensorRef {
-  const [, h, w, c] = pixels.shape;
-  if (typeof h !== 'number' || typeof w !== 'number' || c !== 3 || h % patch || w % patch) {
+  if (pixels.shape[3] !== 3) {
     throw new EncoderError(
       'ENCODER_INVALID_CONFIG',
-      `patchify: ${pixels.name} must be [batch, H, W, 3] with H and W multiples of ${patch}; got [${pixels.shape.join(', ')}].`,
+      `patchify: ${pixels.name} must be [batch, H, W, 3]; got [${pixels.shape.join(', ')}].`,
     );
   }
-  const rows = h / patch;
-  const cols = w / patch;
-  const grid = g.reshape(pixels, [0, rows, patch, cols, patch, 3]);
-  const patches = g.transpose(grid, [0, 1, 3, 2, 4, 5]);
-  return g.reshape(patches, [0, rows * cols, patch * patch * 3]);
+  return groups(g, pixels, patch);
+}
+
+/** `[batch, H, W, C]` to `[batch, (H/p) * (W/p), p * p * C]`: each p x p group, row by row. */
+function groups(g: GraphBuilder, grid: TensorRef, p: number): TensorRef {
+  const [, h, w, c] = grid.shape;
+  if (typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number' || h % p || w % p) {
+    throw new EncoderError(
+      'ENCODER_INVALID_CONFIG',
+      `${grid.name} must be [batch, H, W, C] with H and W multiples of ${p}; got [${grid.shape.join(', ')}].`,
+    );
+  }
+  const split = g.reshape(grid, [0, h / p, p, w / p, p, c]);
+  const grouped = g.transpose(split, [0, 1, 3, 2, 4, 5]);
+  return g.reshape(grouped, [0, (h / p) * (w / p), p * p * c]);
 }
 
 /**
@@ -55,19 +65,40 @@ export function encodeView(
     );
   }
   const { patch, dim } = config;
-  const embedded = linear(g, patchify(g, pixels, patch), `${name}.patch`, patch * patch * 3, dim);
-  const pos = sharedParameter(g, `${name}.${view}.pos`, [count, dim], {
+  const merge = config.merge ?? 1;
+  const size = config.views[view] as { height: number; width: number };
+  const stem = config.stem ?? [];
+  let rows = size.height / patch;
+  let cols = size.width / patch;
+  const widths = [...stem, dim];
+  let x = linear(
+    g,
+    patchify(g, pixels, patch),
+    `${name}.patch`,
+    patch * patch * 3,
+    widths[0] as number,
+  );
+  for (let i = 0; i < stem.length; i++) {
+    const width = widths[i] as number;
+    const grid = g.reshape(gelu(g, x), [0, rows, cols, width]);
+    rows /= 2;
+    cols /= 2;
+    x = linear(g, groups(g, grid, 2), `${name}.stem${i}`, 4 * width, widths[i + 1] as number);
+  }
+  const pos = sharedParameter(g, `${name}.${view}.pos`, [rows * cols, dim], {
     kind: 'normal',
     std: 0.02,
   });
   const stack = transformerStack(
     g,
-    g.add(embedded, pos),
+    g.add(x, pos),
     { ...config, dModel: dim },
     { prefix: `${name}.h` },
   );
   const normed = norm(g, 'layer', stack.hidden, `${name}.ln`, dim);
-  return linear(g, normed, `${name}.proj`, dim, config.outDim);
+  if (merge === 1) return linear(g, normed, `${name}.proj`, dim, config.outDim);
+  const merged = groups(g, g.reshape(normed, [0, rows, cols, dim]), merge);
+  return linear(g, merged, `${name}.proj`, merge * merge * dim, config.outDim);
 }
 
 /**

@@ -32,6 +32,7 @@ import { buildDecoderGraph } from './decoder.js';
 import { decodeTurn, type DecodeResult } from './decode.js';
 import { KvTokenModel, type VisualSpan } from './kv-model.js';
 import { PolicyError } from './errors.js';
+import { shrinkInstruction, shrinkViews } from './batch.js';
 
 /**
  * How a disagreement between the action the model wrote and the transition it predicted
@@ -50,6 +51,12 @@ export interface AgentOptions {
   readonly colors: Iterable<string>;
   /** User turns that keep their images (default 1), as in training. */
   readonly imageTurns?: number;
+  /**
+   * Keep earlier turns in the conversation (default true). `false` is the no-history
+   * ablation: each step sees the instruction and the current views only, as a model
+   * trained with `stepSamples(..., { history: false })`.
+   */
+  readonly history?: boolean;
   /** At most this many objects per predicted scene (default 12); bounds a turn's length. */
   readonly maxObjects?: number;
   readonly rule?: ConsistencyRule;
@@ -115,6 +122,8 @@ export class ActllmAgent implements Agent {
   readonly #visual = new WeakMap<Image, Float32Array>();
   #rng: Rng;
   #conversation: Conversation<Image> | undefined;
+  /** The system turn and instruction of the episode (the no-history base). */
+  #start: Conversation<Image> | undefined;
   /** What the cache holds: the ids and, per position, the image whose tokens sit there. */
   #cachedIds: number[] = [];
   #cachedImages = new Map<number, Image>();
@@ -138,6 +147,7 @@ export class ActllmAgent implements Agent {
     this.#model = new KvTokenModel(decoder, config);
     this.#options = {
       imageTurns: options.imageTurns ?? 1,
+      history: options.history ?? true,
       rule: options.rule ?? 'trust_action',
       maxResamples: options.maxResamples ?? 2,
       seed: options.seed ?? 0,
@@ -195,7 +205,10 @@ export class ActllmAgent implements Agent {
   }
 
   reset(instruction: Instruction): void {
-    this.#conversation = conversation<Image>([systemTurn(), fromInstruction(instruction)]);
+    // Only the views the encoder takes, at its sizes (once, so later steps reuse the prefix).
+    const shown = shrinkInstruction(instruction, this.#config);
+    this.#conversation = conversation<Image>([systemTurn(), fromInstruction(shown)]);
+    this.#start = this.#conversation;
     this.#trace = [];
     this.#rng = new Rng(this.#options.seed);
     if (!this.#options.reusePrefix) this.#forget();
@@ -210,7 +223,9 @@ export class ActllmAgent implements Agent {
     }
     const started = performance.now();
     const step = observation.step;
-    const withUser = appendTurn(this.#conversation, userTurn(step, observation.views));
+    const views = shrinkViews(observation.views, this.#config);
+    const base = this.#options.history ? this.#conversation : (this.#start ?? this.#conversation);
+    const withUser = appendTurn(base, userTurn(step, views));
     const rendered = renderConversation(withUser, this.#tokenizer, {
       imageTurns: this.#options.imageTurns,
       tokensPerImage: tokensPerView(this.#config.encoder),
@@ -303,6 +318,7 @@ export class ActllmAgent implements Agent {
     for (const slot of rendered.images) {
       if (slot.position < keep) continue;
       visual.push({
+        view: slot.source.view,
         start: slot.position - keep,
         tokens: await this.#visualTokens(slot.image, slot.source.view),
       });

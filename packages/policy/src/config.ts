@@ -33,6 +33,13 @@ export interface InverseDynamicsConfig {
   /** Position bins (the dialogue's `bins`, default 100) and rotation bins (`rotationBins`). */
   readonly bins: number;
   readonly rotationBins: number;
+  /** Features kept per visual token of the two frames (default 8). */
+  readonly cell?: number;
+}
+
+/** The inverse-dynamics head's settings with defaults filled in. */
+export function inverseDynamicsOf(config: PolicyConfig): Required<InverseDynamicsConfig> {
+  return { cell: 8, ...config.inverseDynamics };
 }
 
 export interface PolicyConfig {
@@ -60,10 +67,13 @@ export const PRESETS: Readonly<Record<PresetName, Omit<PolicyConfig, 'vocab'>>> 
     inverseDynamics: { hidden: 32, bins: 100, rotationBins: 24 },
   },
   default: {
+    // The top view only: the scene descriptor is in the workspace frame, which it shows
+    // directly, and a second view would add half again as many tokens per image.
     encoder: {
-      views: { top: { height: 64, width: 64 }, front: { height: 32, width: 64 } },
-      patch: 8,
-      dim: 64,
+      views: { top: { height: 128, width: 128 } },
+      patch: 4,
+      stem: [32, 64],
+      dim: 128,
       layers: 2,
       heads: 4,
       outDim: 128,
@@ -161,5 +171,6 @@ export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
   count(id?.hidden, 'inverseDynamics.hidden');
   count(id.bins, 'inverseDynamics.bins', 2, 1000);
   count(id.rotationBins, 'inverseDynamics.rotationBins', 1, 360);
+  if (id.cell !== undefined) count(id.cell, 'inverseDynamics.cell', 1, 1024);
   return config;
 }

@@ -12,15 +12,21 @@ export type {
   PolicyConfig,
   PresetName,
 } from './config.js';
-export { POLICY_NAMES, buildPolicyGraph, embedSequence, outputHead, slotLayout } from './model.js';
+export {
+  POLICY_NAMES,
+  buildPolicyGraph,
+  embedSequence,
+  outputHead,
+  visualInputs,
+} from './model.js';
 export { DECODER_NAMES, buildDecoderGraph } from './decoder.js';
-export type { PolicyGraphOptions, SlotLayout } from './model.js';
+export type { VisualInput } from './model.js';
 export { decodeTurn, lookupDraft } from './decode.js';
 export type { DecodeOptions, DecodeResult, TokenModel } from './decode.js';
 export { KvTokenModel } from './kv-model.js';
 export type { VisualSpan } from './kv-model.js';
-export { PixelCache, collate, imagesPerView, stepSamples } from './batch.js';
-export type { SampleOptions, StepSample } from './batch.js';
+export { PixelCache, collate, sceneSample, stepSamples } from './batch.js';
+export type { LossSegment, SampleOptions, StepSample } from './batch.js';
 export {
   CHECKPOINT_FILES,
   CHECKPOINT_VERSION,
@@ -29,6 +35,17 @@ export {
 } from './checkpoint.js';
 export type { Checkpoint } from './checkpoint.js';
 export { PolicyTrainer, learningRate } from './trainer.js';
-export type { TrainOptions, TrainProgress, TrainingPosition } from './trainer.js';
+export type {
+  RunEvaluation,
+  RunOptions,
+  RunProgress,
+  RunResult,
+  TrainOptions,
+  TrainProgress,
+  TrainingPosition,
+  ValidationReport,
+} from './trainer.js';
+export { evaluateObservations } from './observation-eval.js';
+export type { ObservationFrame, ObservationReport } from './observation-eval.js';
 export { ActllmAgent } from './agent.js';
 export type { AgentOptions, ConsistencyOutcome, ConsistencyRule, StepTrace } from './agent.js';

@@ -6,8 +6,9 @@ import { POLICY_NAMES } from './model.js';
 import { PolicyError } from './errors.js';
 import type { TokenModel } from './decode.js';
 
-/** Visual tokens that occupy positions of a chunk: `tokens` [count * dModel], from `start`. */
+/** Visual tokens of a view that occupy positions of a chunk: `tokens` [count * dModel]. */
 export interface VisualSpan {
+  readonly view: string;
   /** Position of the first visual token, relative to the chunk. */
   readonly start: number;
   readonly tokens: Float32Array;
@@ -67,35 +68,70 @@ export class KvTokenModel implements TokenModel {
         `The sequence would reach ${past + n} positions; the model holds ${lm.maxLength}.`,
       );
     }
-    const slots = visual.reduce((s, v) => s + v.tokens.length / d, 0);
-    const placement = new Float32Array(n * slots);
-    const rows = new Float32Array(slots * d);
-    let slot = 0;
-    for (const span of visual) {
-      const count = span.tokens.length / d;
-      if (!Number.isInteger(count) || span.start < 0 || span.start + count > n) {
+    // ids, positions and the causal mask are named as in graph's kvDecoder.
+    const feeds: Record<string, Tensor> = { ...this.#cache, ...kvStepFeeds(tokens, past) };
+    const views = Object.keys(this.#config.encoder.views);
+    for (const span of visual)
+      if (!views.includes(span.view))
         throw new PolicyError(
           'POLICY_INVALID_BATCH',
-          `A visual span of ${span.tokens.length} values at ${span.start} does not fit ${n} positions of width ${d}.`,
+          `A visual span is of view ${String(span.view)}; the encoder takes ${views.join(', ')}.`,
         );
-      }
-      rows.set(span.tokens, slot * d);
-      for (let i = 0; i < count; i++) placement[(span.start + i) * slots + slot + i] = 1;
-      slot += count;
+    for (const view of views) {
+      Object.assign(
+        feeds,
+        viewFeeds(
+          view,
+          visual.filter((v) => v.view === view),
+          n,
+          d,
+        ),
+      );
     }
-    // ids, positions and the causal mask are named as in graph's kvDecoder.
-    const feeds: Record<string, Tensor> = {
-      ...this.#cache,
-      ...kvStepFeeds(tokens, past),
-      [POLICY_NAMES.placement]: createTensor('float32', [1, n, slots], placement),
-      [DECODER_NAMES.visual]: createTensor('float32', [1, slots, d], rows),
-    };
     const out = await this.#session.run(feeds);
     this.#cache = kvCacheFeeds(lm, out);
     this.#length = past + n;
     const logits = (out[POLICY_NAMES.logits] as Tensor).data as Float32Array;
     return Array.from({ length: n }, (_, i) => logits.slice(i * vocab, (i + 1) * vocab));
   }
+}
+
+/**
+ * The splicing inputs of one view for a chunk of `n` positions: its spans' tokens as rows
+ * (one zero row when there are none, so the gather has data), the row each position takes
+ * and the mask of the positions that take one.
+ */
+function viewFeeds(
+  view: string,
+  spans: readonly VisualSpan[],
+  n: number,
+  d: number,
+): Record<string, Tensor> {
+  const count = spans.reduce((s, v) => s + v.tokens.length / d, 0);
+  const rows = new Float32Array(Math.max(1, count) * d);
+  const index = new BigInt64Array(n);
+  const mask = new Float32Array(n);
+  let row = 0;
+  for (const span of spans) {
+    const length = span.tokens.length / d;
+    if (!Number.isInteger(length) || span.start < 0 || span.start + length > n) {
+      throw new PolicyError(
+        'POLICY_INVALID_BATCH',
+        `A visual span of ${span.tokens.length} values at ${span.start} does not fit ${n} positions of width ${d}.`,
+      );
+    }
+    rows.set(span.tokens, row * d);
+    for (let i = 0; i < length; i++) {
+      index[span.start + i] = BigInt(row + i);
+      mask[span.start + i] = 1;
+    }
+    row += length;
+  }
+  return {
+    [DECODER_NAMES.visual(view)]: createTensor('float32', [Math.max(1, count), d], rows),
+    [POLICY_NAMES.visualIndex(view)]: createTensor('int64', [1, n], index),
+    [POLICY_NAMES.visualMask(view)]: createTensor('float32', [1, n], mask),
+  };
 }
 
 /** The first `length` positions (axis 2) of a [1, heads, past, dh] cache tensor. */

@@ -11,17 +11,18 @@ import {
   type TensorRef,
 } from '@actllm/graph';
 import { encodeView, tokensPerView } from '@actllm/encoder';
-import { validatePolicyConfig, type PolicyConfig } from './config.js';
+import { inverseDynamicsOf, validatePolicyConfig, type PolicyConfig } from './config.js';
 
 /**
  * The ACTLLM model as one graph: a sequence of text tokens with visual tokens spliced in at
  * the template's image slots, a causal decoder over it, and the four losses.
  *
- * Splicing is a product with a placement matrix: `x = embed(ids) + placement @ visual`,
- * where `placement` [batch, seq, slots] is 1 where a sequence position holds a visual token
- * (the position's `<image>` token embedding then acts as a marker that an image is there).
- * Samples differ in where their images sit, so a product with a fed 0/1 matrix keeps one
- * static graph for every batch, and its gradient is two more products.
+ * Splicing is a gather per view: `x = embed(ids) + sum over views of mask_v * rows_v[index_v]`,
+ * where `rows_v` [rows, dModel] are the visual tokens of every image of view v in the batch,
+ * `index_v` [batch, seq] says which row a sequence position takes and `mask_v` is 1 where it
+ * takes one (the position's `<image>` token embedding then marks that an image is there).
+ * The row count is symbolic, so one static graph serves batches with few or many images,
+ * and only the batch's real images go through the encoder.
  */
 
 /** Input and output names of the policy graphs. */
@@ -32,14 +33,19 @@ export const POLICY_NAMES = {
   targets: 'targets',
   /** Per-token loss masks, 1 where the target belongs to the segment. */
   mask: (segment: 'scene' | 'next' | 'act') => `mask.${segment}`,
-  /** Images of one view for every sample: [batch, images, H, W, 3]. */
+  /** The batch's images of one view, sample after sample: float32 [images, H, W, 3]. */
   pixels: (view: string) => `pixels.${view}`,
-  placement: 'placement',
-  /** Inverse dynamics: the views before and after the step's action, [batch, H, W, 3]. */
+  /** The row of the view's visual tokens each position takes: int64 [batch, seq] (0 if none). */
+  visualIndex: (view: string) => `visual_index.${view}`,
+  /** 1 where a position takes a visual token of the view: float32 [batch, seq]. */
+  visualMask: (view: string) => `visual_mask.${view}`,
+  /** Inverse dynamics: the views before and after a step's action, [pairs, H, W, 3]. */
   before: (view: string) => `idm.before.${view}`,
   after: (view: string) => `idm.after.${view}`,
-  /** Binned action: from x, y, rotation, to x, y, rotation; int64 [batch, 6]. */
+  /** Binned action: from x, y, rotation, to x, y, rotation; int64 [pairs, 6]. */
   actionBins: 'idm.targets',
+  /** Weight of each before/after pair, float32 [pairs] (0 for a padding pair). */
+  idmWeight: 'idm.weight',
   logits: 'logits',
   loss: 'loss',
   term: (name: 'obs' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
@@ -52,52 +58,27 @@ export const SEGMENT_TERMS = [
   ['act', 'act'],
 ] as const;
 
-/** Where the visual tokens of a sample sit in `placement`'s slot axis. */
-export interface SlotLayout {
-  /** Visual tokens per image of each view, in the config's view order. */
-  readonly tokensPerView: Readonly<Record<string, number>>;
-  /** Images per sample of each view. */
-  readonly imagesPerView: number;
-  /** Slot offset of image `i` of view `v`: views one after another, images within a view. */
-  offset(view: string, image: number): number;
-  readonly slots: number;
-}
-
-export function slotLayout(config: PolicyConfig, imagesPerView: number): SlotLayout {
-  const perView = tokensPerView(config.encoder);
-  const views = Object.keys(perView);
-  const starts = new Map<string, number>();
-  let total = 0;
-  for (const v of views) {
-    starts.set(v, total);
-    total += imagesPerView * (perView[v] as number);
-  }
-  return {
-    tokensPerView: perView,
-    imagesPerView,
-    slots: total,
-    offset: (view, image) => (starts.get(view) as number) + image * (perView[view] as number),
-  };
-}
-
-/** Visual tokens of every image of the batch, `[batch, slots, dModel]`, views in order. */
-function visualTokens(g: GraphBuilder, config: PolicyConfig, images: number): TensorRef {
-  const parts: TensorRef[] = [];
+/** Each view's visual tokens, `[rows, dModel]`: every image of the view, token by token. */
+function visualRows(g: GraphBuilder, config: PolicyConfig): Record<string, TensorRef> {
+  const rows: Record<string, TensorRef> = {};
   for (const [view, size] of Object.entries(config.encoder.views)) {
     const pixels = g.input(POLICY_NAMES.pixels(view), 'float32', [
-      'batch',
-      images,
+      `images.${view}`,
       size.height,
       size.width,
       3,
     ]);
-    // Image by image (slices keep the batch dimension symbolic), one shared encoder.
-    for (let i = 0; i < images; i++) {
-      const image = g.squeeze(g.slice(pixels, [i], [i + 1], [1]), [1]);
-      parts.push(encodeView(g, image, view, config.encoder));
-    }
+    const tokens = encodeView(g, pixels, view, config.encoder);
+    rows[view] = g.reshape(tokens, [-1, config.lm.dModel]);
   }
-  return parts.length === 1 ? (parts[0] as TensorRef) : g.concat(parts, 1);
+  return rows;
+}
+
+/** The visual inputs of a view in the decoder: its rows, where they go and the mask. */
+export interface VisualInput {
+  readonly rows: TensorRef;
+  readonly index: TensorRef;
+  readonly mask: TensorRef;
 }
 
 /**
@@ -107,14 +88,34 @@ function visualTokens(g: GraphBuilder, config: PolicyConfig, images: number): Te
 export function embedSequence(
   g: GraphBuilder,
   config: PolicyConfig,
-  inputs: { ids: TensorRef; positions: TensorRef; placement: TensorRef; visual: TensorRef },
+  inputs: { ids: TensorRef; positions: TensorRef; visual: Readonly<Record<string, VisualInput>> },
 ): TensorRef {
   const { lm } = config;
   const wte = sharedParameter(g, 'wte', [config.vocab, lm.dModel], { kind: 'normal', std: 0.02 });
-  const text = g.gather(wte, inputs.ids, 0);
-  const spliced = g.add(text, g.matmul(inputs.placement, inputs.visual));
+  let spliced = g.gather(wte, inputs.ids, 0);
+  for (const { rows, index, mask } of Object.values(inputs.visual)) {
+    spliced = g.add(spliced, g.mul(g.gather(rows, index, 0), g.unsqueeze(mask, [-1])));
+  }
   const wpe = sharedParameter(g, 'wpe', [lm.maxLength, lm.dModel], { kind: 'normal', std: 0.02 });
   return g.add(spliced, g.gather(wpe, inputs.positions, 0));
+}
+
+/** Each view's splicing inputs (`visual_index.<view>`, `visual_mask.<view>`) over `rows`. */
+export function visualInputs(
+  g: GraphBuilder,
+  config: PolicyConfig,
+  rows: Readonly<Record<string, TensorRef>>,
+  seq: string,
+): Record<string, VisualInput> {
+  const out: Record<string, VisualInput> = {};
+  for (const view of Object.keys(config.encoder.views)) {
+    out[view] = {
+      rows: rows[view] as TensorRef,
+      index: g.input(POLICY_NAMES.visualIndex(view), 'int64', ['batch', seq]),
+      mask: g.input(POLICY_NAMES.visualMask(view), 'float32', ['batch', seq]),
+    };
+  }
+  return out;
 }
 
 /** Logits from the last hidden states: the final norm `lnf` and the output head `head`. */
@@ -124,47 +125,56 @@ export function outputHead(g: GraphBuilder, config: PolicyConfig, hidden: Tensor
 }
 
 /** Logits of the whole sequence, `[batch, seq, vocab]`, under a causal mask. */
-function decoder(g: GraphBuilder, config: PolicyConfig, images: number): TensorRef {
-  const slots = slotLayout(config, images).slots;
+function decoder(g: GraphBuilder, config: PolicyConfig): TensorRef {
   const ids = g.input(POLICY_NAMES.ids, 'int64', ['batch', 'seq']);
   // Positions are fed (0, 1, ... seq - 1): a query attends to keys at positions up to its own.
   const positions = g.input(POLICY_NAMES.positions, 'int64', ['seq']);
-  const placement = g.input(POLICY_NAMES.placement, 'float32', ['batch', 'seq', slots]);
-  const visual = visualTokens(g, config, images);
-  const x = embedSequence(g, config, { ids, positions, placement, visual });
+  const rows = visualRows(g, config);
+  const visual = visualInputs(g, config, rows, 'seq');
+  const x = embedSequence(g, config, { ids, positions, visual });
   const mask = g.less(g.unsqueeze(positions, [0]), g.unsqueeze(g.add(positions, 1), [1]));
   return outputHead(g, config, transformerStack(g, x, config.lm, { mask }).hidden);
 }
 
-/** The inverse-dynamics loss: the binned action from pooled visual tokens before and after. */
+/**
+ * The inverse-dynamics loss: the binned action from the visual tokens before and after it.
+ * Each visual token of both frames is reduced to a few features that keep where it sits
+ * (a mean over tokens would lose the positions the action's bins are about), flattened,
+ * and read by an MLP with one head per bin. `idm.weight` [pairs] weighs each pair (0 for
+ * padding), so a batch may hold samples without a transition.
+ */
 function inverseDynamicsLoss(g: GraphBuilder, config: PolicyConfig): TensorRef {
-  const pooled: TensorRef[] = [];
+  const { hidden, bins, rotationBins, cell } = inverseDynamicsOf(config);
+  const perToken: TensorRef[] = [];
+  let width = 0;
   for (const [view, size] of Object.entries(config.encoder.views)) {
-    for (const name of [POLICY_NAMES.before(view), POLICY_NAMES.after(view)]) {
-      const pixels = g.input(name, 'float32', ['batch', size.height, size.width, 3]);
-      pooled.push(g.reduceMean(encodeView(g, pixels, view, config.encoder), [1], false));
-    }
+    const frames = [POLICY_NAMES.before(view), POLICY_NAMES.after(view)].map((name) =>
+      encodeView(
+        g,
+        g.input(name, 'float32', ['pairs', size.height, size.width, 3]),
+        view,
+        config.encoder,
+      ),
+    );
+    const tokens = tokensPerView(config.encoder)[view] as number;
+    const both = g.concat(frames, 2);
+    const cells = linear(g, both, `idm.${view}.cell`, 2 * config.lm.dModel, cell);
+    perToken.push(g.reshape(gelu(g, cells), [0, tokens * cell]));
+    width += tokens * cell;
   }
-  const { hidden, bins, rotationBins } = config.inverseDynamics;
-  const features = g.concat(pooled, 1);
-  const h = gelu(g, linear(g, features, 'idm.fc', pooled.length * config.lm.dModel, hidden));
-  const targets = g.input(POLICY_NAMES.actionBins, 'int64', ['batch', 6]);
+  const features = perToken.length === 1 ? (perToken[0] as TensorRef) : g.concat(perToken, 1);
+  const h = gelu(g, linear(g, features, 'idm.fc', width, hidden));
+  const targets = g.input(POLICY_NAMES.actionBins, 'int64', ['pairs', 6]);
+  const weight = g.input(POLICY_NAMES.idmWeight, 'float32', ['pairs']);
   const columns = g.split(targets, 6, 1);
-  const terms = columns.map((column, i) => {
-    const classes = i % 3 === 2 ? rotationBins : bins;
-    const logits = linear(g, h, `idm.head${i}`, hidden, classes);
-    const { nll } = tokenNll(g, logits, g.squeeze(column, [1]));
-    return g.reduceMean(nll, undefined, false);
-  });
-  return g.div(
-    terms.reduce((a, b) => g.add(a, b)),
-    terms.length,
-  );
-}
-
-export interface PolicyGraphOptions {
-  /** Images of each view per sample (instruction assets, history, current); padded with zeros. */
-  readonly imagesPerView: number;
+  const nll = columns
+    .map((column, i) => {
+      const classes = i % 3 === 2 ? rotationBins : bins;
+      const logits = linear(g, h, `idm.head${i}`, hidden, classes);
+      return tokenNll(g, logits, g.squeeze(column, [1])).nll;
+    })
+    .reduce((a, b) => g.add(a, b));
+  return weightedMean(g, g.div(nll, columns.length), weight);
 }
 
 /**
@@ -172,10 +182,10 @@ export interface PolicyGraphOptions {
  * `loss.act`, `loss.ac`, and their weighted sum `loss`. A term whose weight is 0 is left
  * out, with its inputs.
  */
-export function buildPolicyGraph(config: PolicyConfig, options: PolicyGraphOptions): Graph {
+export function buildPolicyGraph(config: PolicyConfig): Graph {
   validatePolicyConfig(config);
   const g = new GraphBuilder('actllm_policy');
-  const logits = decoder(g, config, options.imagesPerView);
+  const logits = decoder(g, config);
   g.output(logits, POLICY_NAMES.logits);
   const targets = g.input(POLICY_NAMES.targets, 'int64', ['batch', 'seq']);
   const { nll } = tokenNll(g, logits, targets);

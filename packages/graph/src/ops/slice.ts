@@ -408,7 +408,8 @@ const gather: OpDef = {
 /**
  * d(data) as a one-hot matmul: dData[k] = sum over positions p of [idx[p] == k] * dy[p].
  * Only ops of the list (Equal, Range, MatMul, ...) so every backend can run it; it needs
- * the data's shape to be concrete (parameters always are).
+ * the data's shape to be concrete outside the gathered axis (parameters always are; a
+ * batch of visual tokens [rows, width] has a symbolic row count).
  */
 function gatherGrad({
   g,
@@ -419,22 +420,27 @@ function gatherGrad({
   const dy = dOutputs[0];
   if (!dy) return [];
   const [data, indices] = inputs as [TensorRef, TensorRef];
-  if (!isConcrete(data.shape)) {
-    throw new GraphError(
-      'GRAPH_NOT_DIFFERENTIABLE',
-      `Gather ${data.name}: the gradient needs a concrete data shape; got [${data.shape.join(', ')}].`,
-    );
-  }
   const shape = data.shape;
   const axis = normalizeAxis(attrInt(node.attributes, 'axis', 0), shape.length) ?? 0;
-  const k = shape[axis] as number;
+  // The gathered axis may be symbolic (read at run time); the others must be concrete.
+  if (!isConcrete(shape.filter((_, i) => i !== axis))) {
+    throw new GraphError(
+      'GRAPH_NOT_DIFFERENTIABLE',
+      `Gather ${data.name}: the gradient needs a concrete data shape outside the gathered axis; got [${data.shape.join(', ')}].`,
+    );
+  }
+  const dim = shape[axis];
+  const k: number | TensorRef =
+    typeof dim === 'number' ? dim : g.squeeze(g.slice(g.shape(data), [axis], [axis + 1], [0]), [0]);
   const ri = indices.shape.length;
-  const pre = shape.slice(0, axis);
-  const post = shape.slice(axis + 1);
+  const pre = shape.slice(0, axis) as number[];
+  const post = shape.slice(axis + 1) as number[];
   const rest = sizeOf(pre) * sizeOf(post);
   const idx = g.cast(indices, 'int64');
   const wrapped = g.where(g.less(idx, 0), g.add(idx, k), idx);
-  const oneHot = g.cast(g.equal(g.unsqueeze(wrapped, [-1]), g.range(0, k, 1)), dy.dtype);
+  // One row per index, flattened first so no reshape needs the symbolic k.
+  const flatIdx = g.reshape(wrapped, [-1, 1]);
+  const flatHot = g.cast(g.equal(flatIdx, g.range(0, k, 1)), dy.dtype);
   // Move the index axes of dy to the front: [...idx, ...pre, ...post].
   const perm = [
     ...Array.from({ length: ri }, (_, i) => axis + i),
@@ -442,17 +448,17 @@ function gatherGrad({
     ...Array.from({ length: post.length }, (_, i) => axis + ri + i),
   ];
   const dyT = perm.every((p, i) => p === i) ? dy : g.transpose(dy, perm);
-  const flatHot = g.reshape(oneHot, [-1, k]);
   const flatDy = g.reshape(dyT, [-1, rest]);
   const summed = g.matmul(g.transpose(flatHot, [1, 0]), flatDy);
-  const unflat = g.reshape(summed, [k, ...pre, ...post]);
+  const unflat = g.reshape(summed, [typeof k === 'number' ? k : -1, ...pre, ...post]);
   const back = [
     ...Array.from({ length: axis }, (_, i) => i + 1),
     0,
     ...post.map((_, i) => axis + 1 + i),
   ];
   const dData = back.every((p, i) => p === i) ? unflat : g.transpose(unflat, back);
-  return [dData, undefined];
+  // A symbolic axis: give the gradient the data's own (symbolic) shape.
+  return [typeof k === 'number' ? dData : g.reshape(dData, g.shapeOf(data)), undefined];
 }
 
 export const SLICE_OPS: readonly OpDef[] = [concat, split, slice, pad, gather];

@@ -26,7 +26,8 @@ import {
   type RenderedConversation,
   type Tokenizer,
 } from '@actllm/dialogue';
-import { encoderNames, imagesToTensor, tokensPerView, visionEncoder } from '@actllm/encoder';
+import { encoderNames, imagesToTensor, tokensPerView } from '@actllm/encoder';
+import { buildVisualGraph } from './model.js';
 import type { PolicyConfig } from './config.js';
 import { buildDecoderGraph } from './decoder.js';
 import { decodeTurn, type DecodeResult } from './decode.js';
@@ -191,9 +192,8 @@ export class ActllmAgent implements Agent {
     }
     const session = options.session ?? {};
     const encoders = new Map<string, GraphSession>();
-    for (const [view, size] of Object.entries(config.encoder.views)) {
-      const graph = visionEncoder({ ...config.encoder, views: { [view]: size } });
-      encoders.set(view, await createSession(graph, weights, session));
+    for (const view of Object.keys(config.encoder.views)) {
+      encoders.set(view, await createSession(buildVisualGraph(config, view), weights, session));
     }
     const decoder = await createSession(buildDecoderGraph(config), weights, session);
     return new ActllmAgent(config, tokenizer, grammar, encoders, decoder, options, turnBudget);

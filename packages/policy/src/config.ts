@@ -1,4 +1,6 @@
 import { validateEncoderConfig, type EncoderConfig } from '@actllm/encoder';
+import { binToken } from '@actllm/descriptor';
+import type { Tokenizer } from '@actllm/dialogue';
 import { PolicyError } from './errors.js';
 
 /** The decoder-only language model over text and visual tokens. */
@@ -42,8 +44,24 @@ export function inverseDynamicsOf(config: PolicyConfig): Required<InverseDynamic
   return { cell: 8, ...config.inverseDynamics };
 }
 
+/**
+ * Visual grounding of an orthographic top view, whose image columns and rows are the
+ * workspace's x and (flipped) y: each visual token of `view` gets the embeddings of the
+ * position-bin tokens at its cell's centre added (`<x_k>` and `<y_k>`, the very tokens the
+ * scene descriptor writes), so the language model can copy where a token is instead of
+ * learning the grid from scratch.
+ */
+export interface GroundingConfig {
+  readonly view: string;
+  /** Token ids of `<x_0>` ... `<x_{bins-1}>` and `<y_0>` ... in the tokenizer. */
+  readonly xTokens: readonly number[];
+  readonly yTokens: readonly number[];
+}
+
 export interface PolicyConfig {
   readonly encoder: EncoderConfig;
+  /** Grounding of the top view in the descriptor's position tokens (see GroundingConfig). */
+  readonly grounding?: GroundingConfig;
   readonly lm: LanguageModelConfig;
   /** Vocabulary size (the tokenizer's). */
   readonly vocab: number;
@@ -107,10 +125,33 @@ function count(value: unknown, what: string, min = 1, max = 1 << 20): number {
   return value as number;
 }
 
-/** A preset with the tokenizer's vocabulary size and optional overrides of loss weights. */
+/** The tokens a grounded view needs from a tokenizer: ids of `<x_k>` and `<y_k>`. */
+export function groundingFor(
+  tokenizer: Pick<Tokenizer, 'id'>,
+  view: string,
+  bins: number,
+): GroundingConfig {
+  const ids = (field: 'x' | 'y') =>
+    Array.from({ length: bins }, (_, k) => {
+      const id = tokenizer.id(binToken(field, k));
+      if (id === undefined)
+        throw new PolicyError(
+          'POLICY_INVALID_CONFIG',
+          `The tokenizer has no ${binToken(field, k)}; build it with dialogue's buildTokenizer (bins ${bins}).`,
+        );
+      return id;
+    });
+  return { view, xTokens: ids('x'), yTokens: ids('y') };
+}
+
+/**
+ * A preset for a tokenizer (its vocabulary size, and the position tokens that ground the
+ * top view when the preset has one), with optional overrides of loss weights. A number
+ * instead of a tokenizer gives the vocabulary size only, without grounding.
+ */
 export function presetConfig(
   name: PresetName,
-  vocab: number,
+  tokenizer: Pick<Tokenizer, 'id' | 'size'> | number,
   losses: Partial<LossWeights> = {},
 ): PolicyConfig {
   const preset = (PRESETS as Record<string, Omit<PolicyConfig, 'vocab'> | undefined>)[name];
@@ -120,7 +161,15 @@ export function presetConfig(
       `Unknown preset ${String(name)}; use ${Object.keys(PRESETS).join(', ')}.`,
     );
   }
-  return validatePolicyConfig({ ...preset, vocab, losses: { ...preset.losses, ...losses } });
+  const vocab = typeof tokenizer === 'number' ? tokenizer : tokenizer?.size;
+  const grounded =
+    typeof tokenizer === 'object' && tokenizer !== null && 'top' in preset.encoder.views;
+  return validatePolicyConfig({
+    ...preset,
+    vocab,
+    losses: { ...preset.losses, ...losses },
+    ...(grounded ? { grounding: groundingFor(tokenizer, 'top', preset.inverseDynamics.bins) } : {}),
+  });
 }
 
 /** Checks a configuration, or throws `POLICY_INVALID_CONFIG` naming what to fix. */
@@ -172,5 +221,29 @@ export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
   count(id.bins, 'inverseDynamics.bins', 2, 1000);
   count(id.rotationBins, 'inverseDynamics.rotationBins', 1, 360);
   if (id.cell !== undefined) count(id.cell, 'inverseDynamics.cell', 1, 1024);
+  if (config.grounding !== undefined) checkGrounding(config);
   return config;
+}
+
+function checkGrounding(config: PolicyConfig): void {
+  const g = config.grounding as GroundingConfig;
+  if (!config.encoder.views[g?.view]) {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `grounding.view ${String(g?.view)} is not a view of the encoder (${Object.keys(config.encoder.views).join(', ')}).`,
+    );
+  }
+  for (const key of ['xTokens', 'yTokens'] as const) {
+    const ids: unknown = g[key];
+    if (
+      !Array.isArray(ids) ||
+      ids.length !== config.inverseDynamics.bins ||
+      !ids.every((v) => Number.isInteger(v) && v >= 0 && v < config.vocab)
+    ) {
+      throw new PolicyError(
+        'POLICY_INVALID_CONFIG',
+        `grounding.${key} must hold ${config.inverseDynamics.bins} token ids below the vocabulary size ${config.vocab}; build it with groundingFor(tokenizer, view, bins).`,
+      );
+    }
+  }
 }

@@ -4,8 +4,9 @@
  */
 export { PolicyError } from './errors.js';
 export type { PolicyErrorCode } from './errors.js';
-export { PRESETS, presetConfig, validatePolicyConfig } from './config.js';
+export { PRESETS, groundingFor, presetConfig, validatePolicyConfig } from './config.js';
 export type {
+  GroundingConfig,
   InverseDynamicsConfig,
   LanguageModelConfig,
   LossWeights,

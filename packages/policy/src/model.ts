@@ -10,7 +10,8 @@ import {
   type Graph,
   type TensorRef,
 } from '@actllm/graph';
-import { encodeView, tokensPerView } from '@actllm/encoder';
+import { blockPatch, encodeView, encoderNames, tokensPerView } from '@actllm/encoder';
+import { PolicyError } from './errors.js';
 import { inverseDynamicsOf, validatePolicyConfig, type PolicyConfig } from './config.js';
 
 /**
@@ -68,10 +69,75 @@ function visualRows(g: GraphBuilder, config: PolicyConfig): Record<string, Tenso
       size.width,
       3,
     ]);
-    const tokens = encodeView(g, pixels, view, config.encoder);
-    rows[view] = g.reshape(tokens, [-1, config.lm.dModel]);
+    rows[view] = g.reshape(viewTokens(g, config, pixels, view), [-1, config.lm.dModel]);
   }
   return rows;
+}
+
+/**
+ * Visual tokens of a batch of one view's images, `[images, tokens, dModel]`: the encoder's
+ * tokens, plus for the grounded view the embeddings of each token's position-bin tokens.
+ */
+export function viewTokens(
+  g: GraphBuilder,
+  config: PolicyConfig,
+  pixels: TensorRef,
+  view: string,
+): TensorRef {
+  const tokens = encodeView(g, pixels, view, config.encoder);
+  const grounding = config.grounding;
+  if (grounding?.view !== view) return tokens;
+  const { xs, ys } = cellTokens(config, grounding);
+  const wte = sharedParameter(g, 'wte', [config.vocab, config.lm.dModel], {
+    kind: 'normal',
+    std: 0.02,
+  });
+  const at = (ids: number[]) => g.gather(wte, g.constant(ids, 'int64'), 0);
+  return g.add(tokens, g.add(at(xs), at(ys)));
+}
+
+/** The position-bin token ids at the centre of each visual token's cell, row by row. */
+function cellTokens(
+  config: PolicyConfig,
+  grounding: NonNullable<PolicyConfig['grounding']>,
+): { xs: number[]; ys: number[] } {
+  const size = config.encoder.views[grounding.view] as { height: number; width: number };
+  const side = blockPatch(config.encoder) * (config.encoder.merge ?? 1);
+  const rows = size.height / side;
+  const cols = size.width / side;
+  const bins = grounding.xTokens.length;
+  const bin = (v: number) => Math.min(bins - 1, Math.floor(v * bins));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      // Image columns are workspace x; image rows run from y = 1 at the top to y = 0.
+      xs.push(grounding.xTokens[bin((j + 0.5) / cols)] as number);
+      ys.push(grounding.yTokens[bin(1 - (i + 0.5) / rows)] as number);
+    }
+  }
+  return { xs, ys };
+}
+
+/**
+ * The visual graph of one view, as the agent runs it and the export writes it: input
+ * `pixels.<view>` [batch, H, W, 3] (from `imagesToTensor`), output `tokens.<view>` [batch,
+ * tokens, dModel], the same tokens the training graph splices in.
+ */
+export function buildVisualGraph(config: PolicyConfig, view: string): Graph {
+  validatePolicyConfig(config);
+  const size = config.encoder.views[view];
+  if (!size) {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `The encoder has no view ${view}; its views are ${Object.keys(config.encoder.views).join(', ')}.`,
+    );
+  }
+  const g = new GraphBuilder(`actllm_visual_${view}`);
+  const names = encoderNames(view);
+  const pixels = g.input(names.pixels, 'float32', ['batch', size.height, size.width, 3]);
+  g.output(viewTokens(g, config, pixels, view), names.tokens);
+  return g.build();
 }
 
 /** The visual inputs of a view in the decoder: its rows, where they go and the mask. */

@@ -6,32 +6,6 @@ import {
   type Observation,
 } from '@actllm/core';
 
-/**
- * The history ablation at inference (`train --no-history`): the policy package has no
- * option that drops the text history, so this wrapper starts a fresh conversation before
- * every step and shows the observation as step 0, exactly as the history-free training
- * samples were rendered (see `historyFreeSamples` in commands/train.ts).
- */
-export class HistoryFreeAgent implements Agent {
-  readonly name: string;
-  readonly #inner: Agent;
-  #instruction: Instruction | undefined;
-
-  constructor(inner: Agent) {
-    this.#inner = inner;
-    this.name = `${inner.name}-no-history`;
-  }
-
-  reset(instruction: Instruction): void {
-    this.#instruction = instruction;
-  }
-
-  async act(observation: Observation): Promise<Action> {
-    await this.#inner.reset(this.#instruction ?? observation.instruction);
-    return this.#inner.act({ ...observation, step: 0 });
-  }
-}
-
 /** An action every environment refuses (a step that counts as invalid). */
 const REFUSED = {
   kind: 'pick_place',

@@ -10,7 +10,7 @@ import {
   getTask,
   runEpisode,
 } from '@actllm/tabletop';
-import { HistoryFreeAgent, ParseCountingAgent, maxObjectsFor } from '../agents.js';
+import { ParseCountingAgent, maxObjectsFor } from '../agents.js';
 import { BACKENDS, loadBackend, sessionOptions, type BackendName } from '../backends.js';
 import { COMMON, required, type CommandDef } from '../command.js';
 import { choice, integer, list, shard, text, views, type Shard, type Views } from '../config.js';
@@ -185,6 +185,7 @@ Examples:
       const policy = await ActllmAgent.create(model, {
         ...sceneNames(),
         imageTurns: settings?.imageTurns ?? 1,
+        history: settings?.history ?? true,
         maxObjects: maxObjectsFor(model.config.lm.maxLength, o['maxObjects'] as number | undefined),
         rule: o['rule'] as ConsistencyRule,
         session: sessionOptions({
@@ -194,9 +195,7 @@ Examples:
         }),
       });
       dispose = () => policy.dispose();
-      counting = new ParseCountingAgent(
-        settings?.history === false ? new HistoryFreeAgent(policy) : policy,
-      );
+      counting = new ParseCountingAgent(policy);
       agent = counting;
     } else {
       agent = agentName === 'oracle' ? new OracleAgent() : new RandomAgent(o['seed'] as number);

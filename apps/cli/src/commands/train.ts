@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { EpisodeRecord, Image } from '@actllm/core';
 import { writeFileAtomicSync } from '@actllm/core/node';
 import type { Tokenizer } from '@actllm/dialogue';
 import type { GraphSessionOptions } from '@actllm/graph';
@@ -26,7 +25,7 @@ import {
   partitionTasks,
   type TabletopDataset,
 } from '@actllm/tabletop';
-import { HistoryFreeAgent, ParseCountingAgent, maxObjectsFor } from '../agents.js';
+import { ParseCountingAgent, maxObjectsFor } from '../agents.js';
 import { BACKENDS, loadBackend, sessionOptions, type BackendName } from '../backends.js';
 import { COMMON, required, type CommandDef } from '../command.js';
 import { choice, integer, list, number, text, weights, type Views } from '../config.js';
@@ -43,29 +42,6 @@ import {
 import { buildVocabulary, sceneNames } from '../vocabulary.js';
 
 const TERMS = ['obs', 'fwd', 'act', 'ac'] as const;
-
-/**
- * The history ablation (`--no-history`): each step's sample is rendered as if it were the
- * episode's first step (the instruction, that step's views, its answer), so the model sees
- * neither earlier images (k = 0) nor earlier text turns. The policy package's
- * `stepSamples` keeps every earlier text turn and has no option to drop them, so the CLI
- * cuts the record to the one step before calling it; `HistoryFreeAgent` does the same at
- * test time.
- */
-export function historyFreeSamples(
-  record: EpisodeRecord<Image>,
-  tokenizer: Tokenizer,
-  config: PolicyConfig,
-): StepSample[] {
-  return record.steps.flatMap((step, t) => {
-    const single: EpisodeRecord<Image> = {
-      ...record,
-      steps: [step],
-      final: record.steps[t + 1]?.observation ?? record.final,
-    };
-    return stepSamples(single, tokenizer, config, { imageTurns: 1 });
-  });
-}
 
 /** Held-out episodes: a seeded choice of `floor(n * fraction)` of them (at most n - 1). */
 function validationIds(ids: readonly string[], fraction: number, seed: number): Set<string> {
@@ -101,9 +77,11 @@ async function buildSamples(
   const held = validationIds(ids, settings.valFraction, settings.seed);
   datasets.forEach((dataset, i) => {
     for (const { summary, record } of dataset) {
-      const samples = settings.history
-        ? stepSamples(record, tokenizer, config, { imageTurns: settings.imageTurns })
-        : historyFreeSamples(record, tokenizer, config);
+      // --no-history: k = 0 images of earlier steps and no earlier text turns.
+      const samples = stepSamples(record, tokenizer, config, {
+        imageTurns: settings.history ? settings.imageTurns : 1,
+        history: settings.history,
+      });
       for (const s of samples) for (const w of s.rendered.unknownWords) out.unknownWords.add(w);
       (held.has(`${i}:${summary.id}`) ? out.validation : out.train).push(...samples);
       out.episodes++;
@@ -120,7 +98,8 @@ async function buildSamples(
           seed: deriveSeed(settings.seed, 'scene', i),
           partition: 'train',
         });
-        out.train.push(sceneSample(observation.instruction, observation, tokenizer, config));
+        // Scene-reading samples without the instruction: a few times shorter than a step.
+        out.train.push(sceneSample(null, observation, tokenizer, config));
         out.scenes++;
       }
     } finally {
@@ -349,7 +328,7 @@ Examples:
     } else {
       const texts = datasets.flatMap((d) => [...d].map(({ record }) => record.instruction.text));
       tokenizer = await buildVocabulary(texts);
-      config = presetConfig(o['preset'] as PresetName, tokenizer.size, o['loss'] ?? {});
+      config = presetConfig(o['preset'] as PresetName, tokenizer, o['loss'] ?? {});
     }
     const samples = await buildSamples(datasets, settings, tokenizer, config);
     if (samples.unknownWords.size > 0)
@@ -401,12 +380,13 @@ Examples:
             { config: trainer.config, tokenizer, weights },
             {
               ...sceneNames(),
-              imageTurns: settings.imageTurns,
+              imageTurns: settings.history ? settings.imageTurns : 1,
+              history: settings.history,
               maxObjects: maxObjectsFor(trainer.config.lm.maxLength),
               session,
             },
           );
-          const agent = new ParseCountingAgent(history ? policy : new HistoryFreeAgent(policy));
+          const agent = new ParseCountingAgent(policy);
           try {
             const report = await evaluate(agent, {
               partition: 'L1',

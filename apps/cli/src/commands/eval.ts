@@ -1,11 +1,18 @@
 import { join } from 'node:path';
 import type { Agent } from '@actllm/core';
-import { ActllmAgent, loadCheckpoint, type ConsistencyRule } from '@actllm/policy';
+import {
+  ActllmAgent,
+  evaluateObservations,
+  loadCheckpoint,
+  type ConsistencyRule,
+  type ObservationReport,
+} from '@actllm/policy';
 import {
   OracleAgent,
   RandomAgent,
   TabletopEnv,
   TabletopError,
+  deriveSeed,
   getPartition,
   getTask,
   runEpisode,
@@ -66,6 +73,49 @@ function checkPlan(levels: readonly string[], tasks: readonly string[] | null): 
         'TABLETOP_TASK_NOT_IN_PARTITION',
         `none of --tasks belongs to level ${level}; drop the level or add one of ${levelTasks(level, null).join(', ')}.`,
       );
+}
+
+/**
+ * The observation model on its own: `frames` first frames per level (tasks in turn, seeds
+ * from the evaluation seed but not the episodes'), each compared with its true objects.
+ */
+async function observationReports(
+  env: TabletopEnv,
+  agent: ActllmAgent,
+  levels: readonly string[],
+  tasks: readonly string[] | null,
+  frames: number,
+  seed: number,
+): Promise<Record<string, ObservationReport>> {
+  const out: Record<string, ObservationReport> = {};
+  for (const level of levels) {
+    const names = levelTasks(level, tasks);
+    const held = Array.from({ length: frames }, (_, i) => {
+      const observation = env.reset({
+        task: names[i % names.length] as string,
+        partition: level,
+        seed: deriveSeed(seed, 'observation', level, i),
+      });
+      return { instruction: observation.instruction, observation };
+    });
+    out[level] = await evaluateObservations(agent, held);
+  }
+  return out;
+}
+
+function observationText(reports: Record<string, ObservationReport>): string {
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  return table(
+    ['level', 'frames', 'object F1', 'shape acc', 'colour acc', 'position error (bins)'],
+    Object.entries(reports).map(([level, r]) => [
+      level,
+      r.frames,
+      r3(r.objectF1),
+      r3(r.shapeAccuracy),
+      r3(r.colorAccuracy),
+      r3(r.positionErrorBins),
+    ]),
+  );
 }
 
 export const evaluateCommand: CommandDef = {
@@ -146,6 +196,13 @@ export const evaluateCommand: CommandDef = {
       default: 'trust_action',
     },
     {
+      flags: '--observations <n>',
+      description:
+        'also measure the observation model alone on n held-out frames per level (F1, shape, colour, position error)',
+      kind: integer(0, 100_000),
+      default: 0,
+    },
+    {
       flags: '--max-objects <n>',
       description: 'most objects per predicted scene (default 12, less when the model is short)',
       kind: integer(1, 256),
@@ -177,6 +234,10 @@ Examples:
     let agent: Agent;
     let counting: ParseCountingAgent | undefined;
     let dispose = async () => {};
+    let policyAgent: ActllmAgent | undefined;
+    const frames = o['observations'] as number;
+    if (frames > 0 && (!checkpoint || s))
+      throw usage('--observations needs --checkpoint and runs unsharded.');
     if (checkpoint) {
       requireDir(checkpoint, '--checkpoint', 'pass the --out folder of actllm train');
       const backend = o['backend'] as BackendName;
@@ -195,6 +256,7 @@ Examples:
         }),
       });
       dispose = () => policy.dispose();
+      policyAgent = policy;
       counting = new ParseCountingAgent(policy);
       agent = counting;
     } else {
@@ -217,6 +279,7 @@ Examples:
     const env = await TabletopEnv.create(viewSizes ? { views: viewSizes } : {});
     const started = performance.now();
     const done: EpisodeEntry[] = [];
+    let observationModel: Record<string, ObservationReport> | undefined;
     const bar = createBar(
       io,
       jobs.length,
@@ -245,12 +308,24 @@ Examples:
         const wins = done.filter((e) => e.success).length;
         bar.update(done.length, { rate: (wins / done.length).toFixed(3) });
       }
+      if (policyAgent && frames > 0)
+        observationModel = await observationReports(
+          env,
+          policyAgent,
+          levels,
+          tasks,
+          frames,
+          header.seed,
+        );
     } finally {
       bar.stop();
       env.close();
       await dispose();
     }
-    const info = buildEvalInfo(header, done, s);
+    const info = {
+      ...buildEvalInfo(header, done, s),
+      ...(observationModel ? { observation_model: observationModel } : {}),
+    };
     if (out !== undefined) writeJsonAtomic(join(out, EVAL_INFO_FILE), info);
     const seconds = (performance.now() - started) / 1000;
     printResult(
@@ -265,6 +340,7 @@ Examples:
         ...(counting ? { parse_rate: Math.round(counting.parseRate * 1e4) / 1e4 } : {}),
         per_level: info.per_level,
         overall: info.overall,
+        ...(observationModel ? { observation_model: observationModel } : {}),
       },
       () =>
         [
@@ -277,6 +353,7 @@ Examples:
           ]),
           '',
           evalSummaryText(info),
+          ...(observationModel ? ['', observationText(observationModel)] : []),
         ].join('\n'),
     );
   },

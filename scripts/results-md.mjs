@@ -1,0 +1,139 @@
+// Writes docs/results.md and docs/results.json from the outputs of scripts/results.sh:
+// <dir>/eval/<name>/eval_info.json (actllm eval) and <dir>/ckpt/<name>/train_log.jsonl
+// (actllm train). Every figure comes from those files; nothing is typed in by hand.
+//   node scripts/results-md.mjs [results dir, default results]
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '@actllm/core/node';
+
+const dir = process.argv[2] ?? 'results';
+const ABLATIONS = {
+  all: 'all four losses, history (shipped recipe)',
+  no_ac: 'without L_ac',
+  no_obs_fwd: 'without L_obs and L_fwd',
+  no_history: 'without history (k=0, no earlier turns)',
+};
+const BASELINES = { oracle: 'oracle', random: 'random' };
+
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const evals = {};
+for (const name of existsSync(join(dir, 'eval')) ? readdirSync(join(dir, 'eval')) : []) {
+  const file = join(dir, 'eval', name, 'eval_info.json');
+  if (existsSync(file)) evals[name] = readJson(file);
+}
+const logs = {};
+for (const name of Object.keys(ABLATIONS)) {
+  const file = join(dir, 'ckpt', name, 'train_log.jsonl');
+  if (existsSync(file))
+    logs[name] = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+}
+
+const pct = (s) =>
+  s
+    ? `${(100 * s.rate).toFixed(1)} (${(100 * s.ci95[0]).toFixed(1)}-${(100 * s.ci95[1]).toFixed(1)})`
+    : '-';
+const agents = [...Object.keys(ABLATIONS), ...Object.keys(BASELINES)].filter((n) => evals[n]);
+const label = (n) => ABLATIONS[n] ?? BASELINES[n];
+const levels = [...new Set(agents.flatMap((n) => evals[n].levels))];
+const modes = [...new Set(agents.flatMap((n) => evals[n].modes))];
+
+const lines = ['# Results', ''];
+lines.push(
+  'Success rates in percent with their 95% Wilson intervals, from `actllm eval` on fixed seeds; produced by `bash scripts/results.sh` (see the script for every command). Episodes per task, level and mode: ' +
+    [...new Set(agents.map((n) => evals[n].episodes_per_task))].join(', ') +
+    '.',
+  '',
+);
+for (const mode of modes) {
+  lines.push(`## Per level, ${mode}`, '');
+  lines.push(
+    `| agent | ${levels.join(' | ')} | all |`,
+    `| --- | ${levels.map(() => '---').join(' | ')} | --- |`,
+  );
+  for (const n of agents) {
+    const e = evals[n];
+    lines.push(
+      `| ${label(n)} | ${levels.map((l) => pct(e.per_level[mode]?.[l])).join(' | ')} | ${pct(e.overall[mode])} |`,
+    );
+  }
+  lines.push('');
+}
+for (const mode of modes) {
+  for (const level of levels) {
+    const tasks = [
+      ...new Set(agents.flatMap((n) => Object.keys(evals[n].per_task[mode]?.[level] ?? {}))),
+    ];
+    if (tasks.length === 0) continue;
+    lines.push(`## Per task, ${level}, ${mode}`, '');
+    lines.push(
+      `| task | ${agents.map(label).join(' | ')} |`,
+      `| --- | ${agents.map(() => '---').join(' | ')} |`,
+    );
+    for (const t of tasks)
+      lines.push(
+        `| ${t} | ${agents.map((n) => pct(evals[n].per_task[mode]?.[level]?.[t])).join(' | ')} |`,
+      );
+    lines.push('');
+  }
+}
+const observed = agents.filter((n) => evals[n].observation_model);
+if (observed.length) {
+  lines.push(
+    '## Observation model',
+    '',
+    'The scene the model writes first, compared with the true objects on held-out first frames (descriptor `compare`: a match within 0.1 of the workspace).',
+    '',
+  );
+  lines.push(
+    '| agent | level | frames | object F1 | shape accuracy | colour accuracy | position error (bins) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const n of observed)
+    for (const [level, r] of Object.entries(evals[n].observation_model))
+      lines.push(
+        `| ${label(n)} | ${level} | ${r.frames} | ${r.objectF1.toFixed(3)} | ${r.shapeAccuracy.toFixed(3)} | ${r.colorAccuracy.toFixed(3)} | ${r.positionErrorBins.toFixed(2)} |`,
+      );
+  lines.push('');
+}
+const curves = {};
+for (const [name, log] of Object.entries(logs)) {
+  curves[name] = log
+    .filter((r) => r.type === 'evaluation' && r.closedLoop)
+    .map((r) => ({
+      step: r.step,
+      minutes: +(r.elapsed / 60).toFixed(1),
+      success: r.closedLoop.success,
+      validation: r.validation?.loss ?? null,
+    }));
+}
+if (curves.all?.length) {
+  lines.push(
+    '## Learning curve (shipped recipe)',
+    '',
+    'Closed-loop L1 success during training (`--eval-every`, one episode per task), and validation loss per segment.',
+    '',
+  );
+  lines.push('| step | minutes | L1 success | validation loss |', '| --- | --- | --- | --- |');
+  for (const p of curves.all)
+    lines.push(
+      `| ${p.step} | ${p.minutes} | ${(100 * p.success).toFixed(1)} | ${
+        p.validation
+          ? Object.entries(p.validation)
+              .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+              .join(', ')
+          : '-'
+      } |`,
+    );
+  lines.push('');
+}
+writeFileAtomicSync('docs/results.md', lines.join('\n'));
+writeFileAtomicSync(
+  'docs/results.json',
+  JSON.stringify({ evaluations: evals, learningCurves: curves }, null, 1) + '\n',
+);
+console.log(
+  `docs/results.md: ${agents.length} agents, ${levels.length} levels, ${modes.length} modes`,
+);

@@ -16,8 +16,10 @@ export type {
 export {
   POLICY_NAMES,
   buildPolicyGraph,
+  buildVisualGraph,
   embedSequence,
   outputHead,
+  viewTokens,
   visualInputs,
 } from './model.js';
 export { DECODER_NAMES, buildDecoderGraph } from './decoder.js';

@@ -1,16 +1,30 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CommandDef } from './command.js';
+import { demo } from './commands/demo.js';
 import { evaluateCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { generate } from './commands/generate.js';
 import { info } from './commands/info.js';
 import { merge } from './commands/merge.js';
+import { report } from './commands/report.js';
+import { runCommand } from './commands/run.js';
 import { train } from './commands/train.js';
 import { applyConfigFile, toOption } from './config.js';
 import { EXIT, describeFailure, oneLine } from './errors.js';
 import { createIo } from './output.js';
 
-export const COMMANDS: readonly CommandDef[] = [generate, train, evaluateCommand, merge, info];
+export const COMMANDS: readonly CommandDef[] = [
+  generate,
+  train,
+  evaluateCommand,
+  runCommand,
+  report,
+  exportCommand,
+  merge,
+  info,
+  demo,
+];
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 

@@ -80,7 +80,7 @@ const VIEWS_SMALL = { top: { height: 32, width: 32 }, front: { height: 16, width
 export const PRESETS: Readonly<Record<PresetName, Omit<PolicyConfig, 'vocab'>>> = {
   tiny: {
     encoder: { views: VIEWS_SMALL, patch: 8, dim: 16, layers: 1, heads: 2, outDim: 32 },
-    lm: { dModel: 32, heads: 2, layers: 1, maxLength: 512 },
+    lm: { dModel: 32, heads: 2, layers: 1, maxLength: 1024 },
     losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
     inverseDynamics: { hidden: 32, bins: 100, rotationBins: 24 },
   },

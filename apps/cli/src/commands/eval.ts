@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import type { Agent } from '@actllm/core';
-import {
-  ActllmAgent,
-  evaluateObservations,
-  loadCheckpoint,
-  type ConsistencyRule,
-  type ObservationReport,
-} from '@actllm/policy';
+import { evaluateObservations, type ActllmAgent, type ObservationReport } from '@actllm/policy';
 import {
   OracleAgent,
   RandomAgent,
@@ -17,10 +11,10 @@ import {
   getTask,
   runEpisode,
 } from '@actllm/tabletop';
-import { ParseCountingAgent, maxObjectsFor } from '../agents.js';
-import { BACKENDS, loadBackend, sessionOptions, type BackendName } from '../backends.js';
+import type { ParseCountingAgent } from '../agents.js';
+import { POLICY_SPECS, createPolicyAgent } from '../policy-agent.js';
 import { COMMON, required, type CommandDef } from '../command.js';
-import { choice, integer, list, shard, text, views, type Shard, type Views } from '../config.js';
+import { choice, integer, list, shard, text, type Shard, type Views } from '../config.js';
 import { usage } from '../errors.js';
 import {
   EVAL_INFO_FILE,
@@ -37,11 +31,10 @@ import {
   type Summary,
 } from '../eval-info.js';
 import { duration, fields, printResult, table, type Cell } from '../output.js';
-import { checkWritable, requireDir, writeJsonAtomic } from '../paths.js';
+import { checkWritable, writeJsonAtomic } from '../paths.js';
 import { createBar } from '../progress.js';
 import { inShard, shardText } from '../shard.js';
 import { readTrainSettings } from '../train-settings.js';
-import { sceneNames } from '../vocabulary.js';
 
 const AGENTS = ['actllm', 'oracle', 'random'] as const;
 
@@ -173,40 +166,13 @@ export const evaluateCommand: CommandDef = {
       kind: text,
     },
     {
-      flags: '--views <sizes>',
-      description: "image sizes (default: the checkpoint's training data, else tabletop's)",
-      kind: views,
-    },
-    {
-      flags: '--backend <name>',
-      description: 'onnx or tfjs',
-      kind: choice(BACKENDS),
-      default: 'onnx',
-    },
-    { flags: '--device <name>', description: 'cpu or cuda', kind: text },
-    {
-      flags: '--threads <n>',
-      description: 'threads of the backend (0: its default)',
-      kind: integer(0, 1024),
-    },
-    {
-      flags: '--rule <rule>',
-      description: 'action-consistency rule: trust_action, trust_transition or resample',
-      kind: choice(['trust_action', 'trust_transition', 'resample'] as const),
-      default: 'trust_action',
-    },
-    {
       flags: '--observations <n>',
       description:
         'also measure the observation model alone on n held-out frames per level (F1, shape, colour, position error)',
       kind: integer(0, 100_000),
       default: 0,
     },
-    {
-      flags: '--max-objects <n>',
-      description: 'most objects per predicted scene (default 12, less when the model is short)',
-      kind: integer(1, 256),
-    },
+    ...POLICY_SPECS,
     ...COMMON,
   ],
   examples: `
@@ -239,25 +205,10 @@ Examples:
     if (frames > 0 && (!checkpoint || s))
       throw usage('--observations needs --checkpoint and runs unsharded.');
     if (checkpoint) {
-      requireDir(checkpoint, '--checkpoint', 'pass the --out folder of actllm train');
-      const backend = o['backend'] as BackendName;
-      await loadBackend(backend);
-      const model = await loadCheckpoint(checkpoint);
-      const policy = await ActllmAgent.create(model, {
-        ...sceneNames(),
-        imageTurns: settings?.imageTurns ?? 1,
-        history: settings?.history ?? true,
-        maxObjects: maxObjectsFor(model.config.lm.maxLength, o['maxObjects'] as number | undefined),
-        rule: o['rule'] as ConsistencyRule,
-        session: sessionOptions({
-          backend,
-          ...(o['device'] ? { device: o['device'] as string } : {}),
-          ...(o['threads'] !== undefined ? { threads: o['threads'] as number } : {}),
-        }),
-      });
-      dispose = () => policy.dispose();
-      policyAgent = policy;
-      counting = new ParseCountingAgent(policy);
+      const loaded = await createPolicyAgent(checkpoint, o);
+      dispose = () => loaded.dispose();
+      policyAgent = loaded.policy;
+      counting = loaded.agent;
       agent = counting;
     } else {
       agent = agentName === 'oracle' ? new OracleAgent() : new RandomAgent(o['seed'] as number);

@@ -1,0 +1,87 @@
+import { ActllmAgent, loadCheckpoint, type ConsistencyRule } from '@actllm/policy';
+import { ParseCountingAgent, maxObjectsFor } from './agents.js';
+import { BACKENDS, loadBackend, sessionOptions, type BackendName } from './backends.js';
+import { choice, integer, text, views, type OptionSpec } from './config.js';
+import { requireDir } from './paths.js';
+import { readTrainSettings, type TrainSettings } from './train-settings.js';
+import { sceneNames } from './vocabulary.js';
+
+/**
+ * The policy of a checkpoint as the benchmark runs it: `loadCheckpoint`, then
+ * `ActllmAgent.create` with the benchmark's shape and colour names, the checkpoint's history
+ * policy (`actllm_train.json`) and the turn budget its context allows, behind a
+ * `ParseCountingAgent` (a turn that does not decode is a refused action).
+ */
+
+export const RULES = ['trust_action', 'trust_transition', 'resample'] as const;
+
+/** The options of a command that runs a checkpoint's policy. */
+export const POLICY_SPECS: readonly OptionSpec[] = [
+  {
+    flags: '--views <sizes>',
+    description: "image sizes (default: the checkpoint's training data, else tabletop's)",
+    kind: views,
+  },
+  {
+    flags: '--backend <name>',
+    description: 'onnx or tfjs',
+    kind: choice(BACKENDS),
+    default: 'onnx',
+  },
+  { flags: '--device <name>', description: 'cpu or cuda', kind: text },
+  {
+    flags: '--threads <n>',
+    description: 'threads of the backend (0: its default)',
+    kind: integer(0, 1024),
+  },
+  {
+    flags: '--rule <rule>',
+    description: 'action-consistency rule: trust_action, trust_transition or resample',
+    kind: choice(RULES),
+    default: 'trust_action',
+  },
+  {
+    flags: '--max-objects <n>',
+    description: 'most objects per predicted scene (default 12, less when the model is short)',
+    kind: integer(1, 256),
+  },
+];
+
+export interface PolicyAgent {
+  /** The agent to run episodes with (decode failures counted, not thrown). */
+  readonly agent: ParseCountingAgent;
+  /** The policy itself, for its per-step `trace`. */
+  readonly policy: ActllmAgent;
+  readonly settings: TrainSettings | undefined;
+  dispose(): Promise<void>;
+}
+
+/** Loads the checkpoint folder's policy with a command's `POLICY_SPECS` options. */
+export async function createPolicyAgent(
+  checkpoint: string,
+  o: Record<string, unknown>,
+): Promise<PolicyAgent> {
+  requireDir(checkpoint, '--checkpoint', 'pass the --out folder of actllm train');
+  const settings = readTrainSettings(checkpoint);
+  const backend = o['backend'] as BackendName;
+  await loadBackend(backend);
+  const model = await loadCheckpoint(checkpoint);
+  const policy = await ActllmAgent.create(model, {
+    ...sceneNames(),
+    imageTurns: settings?.imageTurns ?? 1,
+    history: settings?.history ?? true,
+    maxObjects: maxObjectsFor(model.config.lm.maxLength, o['maxObjects'] as number | undefined),
+    rule: o['rule'] as ConsistencyRule,
+    session: sessionOptions({
+      backend,
+      ...(o['device'] ? { device: o['device'] as string } : {}),
+      ...(o['threads'] !== undefined ? { threads: o['threads'] as number } : {}),
+    }),
+  });
+  return {
+    agent: new ParseCountingAgent(policy),
+    policy,
+    settings,
+    dispose: () => policy.dispose(),
+  };
+}

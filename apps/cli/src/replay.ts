@@ -86,7 +86,7 @@ function drawAction(c: Canvas, top: { x: number; y: number; image: Image }, acti
   const box = { x0: top.x, y0: top.y, x1: top.x + w, y1: top.y + h };
   const color = ACTION_COLORS[action.kind] ?? ACTION_COLORS.pick_place;
   const thick = Math.max(0.75, w / 160);
-  const r = Math.max(3, w / 28);
+  const r = Math.max(2, w / 24);
   const [ax, ay] = px(action.from);
   const [bx, by] = px(action.to);
   const length = Math.hypot(bx - ax, by - ay);

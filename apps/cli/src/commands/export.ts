@@ -160,7 +160,7 @@ Examples:
             ],
             [
               'decoder',
-              `${model.config.lm.layers} layers, ${decoder.inputs.length} inputs, ${decoder.outputs.length} outputs (past_key_values.{i}.key/value -> present.{i}.key/value)`,
+              `${model.config.lm.layers} layer${model.config.lm.layers === 1 ? '' : 's'}, ${decoder.inputs.length} inputs, ${decoder.outputs.length} outputs (past_key_values.{i}.key/value -> present.{i}.key/value)`,
             ],
           ]),
           '',

@@ -47,6 +47,9 @@ lines.push(
     '.',
   '',
 );
+const missing = Object.keys(ABLATIONS).filter((n) => !evals[n]);
+if (missing.length)
+  lines.push(`Not measured in these files: ${missing.map((n) => ABLATIONS[n]).join('; ')}.`, '');
 for (const mode of modes) {
   lines.push(`## Per level, ${mode}`, '');
   lines.push(

@@ -49,14 +49,3 @@ export class ParseCountingAgent implements Agent {
     }
   }
 }
-
-/**
- * The most objects per predicted scene (`AgentOptions.maxObjects`, default 12) that a model
- * of `maxLength` positions accepts: `ActllmAgent.create` refuses a turn budget of
- * `2 * (maxObjects * 10 + 3) + 16` tokens at or above half the context (the tiny preset's
- * 512 positions allow 11).
- */
-export function maxObjectsFor(maxLength: number, wanted = 12): number {
-  const fits = Math.floor((maxLength / 2 - 22 - 1) / 20);
-  return Math.max(1, Math.min(wanted, fits));
-}

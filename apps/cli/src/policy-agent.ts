@@ -1,5 +1,5 @@
-import { ActllmAgent, loadCheckpoint, type ConsistencyRule } from '@actllm/policy';
-import { ParseCountingAgent, maxObjectsFor } from './agents.js';
+import { ActllmAgent, loadCheckpoint, maxObjectsFor, type ConsistencyRule } from '@actllm/policy';
+import { ParseCountingAgent } from './agents.js';
 import { BACKENDS, loadBackend, sessionOptions, type BackendName } from './backends.js';
 import { choice, integer, text, views, type OptionSpec } from './config.js';
 import { requireDir } from './paths.js';
@@ -15,13 +15,25 @@ import { sceneNames } from './vocabulary.js';
 
 export const RULES = ['trust_action', 'trust_transition', 'resample'] as const;
 
-/** The options of a command that runs a checkpoint's policy. */
-export const POLICY_SPECS: readonly OptionSpec[] = [
+/** Which agent a command runs: a checkpoint's policy or a baseline. */
+export const AGENTS = ['actllm', 'oracle', 'random'] as const;
+
+export const AGENT_SPECS: readonly OptionSpec[] = [
   {
-    flags: '--views <sizes>',
-    description: "image sizes (default: the checkpoint's training data, else tabletop's)",
-    kind: views,
+    flags: '--checkpoint <dir>',
+    description: 'checkpoint folder of actllm train (for --agent actllm)',
+    kind: text,
   },
+  {
+    flags: '--agent <name>',
+    description: 'actllm, oracle (upper bound) or random (lower bound)',
+    kind: choice(AGENTS),
+    default: 'actllm',
+  },
+];
+
+/** Where a command's graphs run (train, and every command that runs a policy). */
+export const BACKEND_SPECS: readonly OptionSpec[] = [
   {
     flags: '--backend <name>',
     description: 'onnx or tfjs',
@@ -34,6 +46,16 @@ export const POLICY_SPECS: readonly OptionSpec[] = [
     description: 'threads of the backend (0: its default)',
     kind: integer(0, 1024),
   },
+];
+
+/** The options of a command that runs a checkpoint's policy. */
+export const POLICY_SPECS: readonly OptionSpec[] = [
+  {
+    flags: '--views <sizes>',
+    description: "image sizes (default: the checkpoint's training data, else tabletop's)",
+    kind: views,
+  },
+  ...BACKEND_SPECS,
   {
     flags: '--rule <rule>',
     description: 'action-consistency rule: trust_action, trust_transition or resample',

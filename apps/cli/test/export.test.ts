@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '@actllm/backend-onnx';
-import type { Image, Instruction, ViewName } from '@actllm/core';
+import type { Image } from '@actllm/core';
 import {
   Tokenizer,
   appendTurn,
@@ -13,7 +13,7 @@ import {
   systemTurn,
   userTurn,
 } from '@actllm/dialogue';
-import { imagesToTensor, resizeImage } from '@actllm/encoder';
+import { imagesToTensor } from '@actllm/encoder';
 import { createSession } from '@actllm/graph';
 import {
   ActllmAgent,
@@ -21,15 +21,18 @@ import {
   collate,
   decodeTurn,
   loadCheckpoint,
+  maxObjectsFor,
   sceneSample,
+  shrinkInstruction,
+  shrinkViews,
+  turnBudget,
   type TokenModel,
 } from '@actllm/policy';
 import { TabletopEnv } from '@actllm/tabletop';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxObjectsFor } from '../src/agents.js';
 import { sceneNames } from '../src/vocabulary.js';
-import { SMALL_VIEWS, actllm, errorLine, json, tempDir } from './helpers.js';
+import { actllm, errorLine, generateTiny, json, tempDir, trainTiny } from './helpers.js';
 
 interface ExportConfig {
   model_type: string;
@@ -127,38 +130,8 @@ describe('actllm export', () => {
     const data = join(dir, 'data');
     ckpt = join(dir, 'ckpt');
     out = join(dir, 'export');
-    const g = actllm([
-      'generate',
-      '--out',
-      data,
-      '--tasks',
-      'visual_manipulation',
-      '--episodes',
-      '1',
-      '--views',
-      SMALL_VIEWS,
-      '--workers',
-      '0',
-      '--json',
-    ]);
-    expect(g.status, g.stderr).toBe(0);
-    const t = actllm([
-      'train',
-      '--data',
-      data,
-      '--preset',
-      'tiny',
-      '--steps',
-      '3',
-      '--warmup',
-      '1',
-      '--scenes',
-      '4',
-      '--out',
-      ckpt,
-      '--json',
-    ]);
-    expect(t.status, t.stderr).toBe(0);
+    generateTiny(data, 'visual_manipulation', 1);
+    trainTiny(data, ckpt, 3, ['--scenes', '4']);
     const e = actllm(['export', '--checkpoint', ckpt, '--out', out, '--json']);
     expect(e.status, e.stderr).toBe(0);
   }, 180_000);
@@ -236,37 +209,16 @@ describe('actllm export', () => {
     await agent.dispose();
 
     // The export alone: the prompt as the agent renders it, at the encoder's sizes.
-    const shrink = (views: Readonly<Partial<Record<ViewName, Image>>>) =>
-      Object.fromEntries(
-        Object.entries(views)
-          .filter(([v, im]) => config.vision[v] && im)
-          .map(([v, im]) => [
-            v,
-            resizeImage(im, config.vision[v]!.width, config.vision[v]!.height),
-          ]),
-      ) as Partial<Record<ViewName, Image>>;
-    const instruction: Instruction = {
-      ...observation.instruction,
-      ...(observation.instruction.assets
-        ? {
-            assets: Object.fromEntries(
-              Object.entries(observation.instruction.assets).map(([k, a]) => [
-                k,
-                { ...a, views: shrink(a.views) },
-              ]),
-            ),
-          }
-        : {}),
-    };
+    const model = await loadCheckpoint(ckpt);
+    const instruction = shrinkInstruction(observation.instruction, model.config);
     const dialogue = appendTurn(
       conversation<Image>([systemTurn(), fromInstruction(instruction)]),
-      userTurn(observation.step, shrink(observation.views)),
+      userTurn(observation.step, shrinkViews(observation.views, model.config)),
     );
-    const turnBudget = 2 * (maxObjects * 10 + 3) + 16;
     const rendered = renderConversation(dialogue, tokenizer, {
       imageTurns: 1,
       tokensPerImage: config.tokens_per_image,
-      maxTokens: config.max_position_embeddings - turnBudget,
+      maxTokens: config.max_position_embeddings - turnBudget(maxObjects),
       generationPrompt: true,
     });
     const vision = new Map<string, ort.InferenceSession>();
@@ -293,7 +245,6 @@ describe('actllm export', () => {
     // The prompt's logits equal the training graph's (the policy's own visual tokens, the
     // grounding included) over the same first turn: the export is the model, not only its
     // greedy choice (a barely trained model picks the same tokens for many images).
-    const model = await loadCheckpoint(ckpt);
     const sample = sceneSample(observation.instruction, observation, model.tokenizer, model.config);
     expect(sample.rendered.ids.slice(0, rendered.ids.length)).toEqual(rendered.ids);
     const training = await createSession(buildPolicyGraph(model.config), model.weights, {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,3 +55,52 @@ export function errorLine(run: Run): { code: string; message: string } {
 /** Small views keep rendering cheap; the tiny preset resizes to its own sizes anyway. */
 export const SMALL_VIEWS = 'top=32x32,front=32x32';
 export const TASKS = 'visual_manipulation,rotate';
+
+/** Runs actllm and expects exit 0 (the failing run's stderr in the message). */
+export function ok(args: readonly string[]): Run {
+  const r = actllm(args);
+  expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** A mini dataset at SMALL_VIEWS: `episodes` per task of `tasks`, generated in-process. */
+export function generateTiny(out: string, tasks: string, episodes: number): void {
+  ok([
+    'generate',
+    '--out',
+    out,
+    '--tasks',
+    tasks,
+    '--episodes',
+    String(episodes),
+    '--views',
+    SMALL_VIEWS,
+    '--workers',
+    '0',
+    '--json',
+  ]);
+}
+
+/** A tiny-preset checkpoint trained for `steps` steps on `data` (plus any further flags). */
+export function trainTiny(
+  data: string,
+  out: string,
+  steps: number,
+  extra: readonly string[] = [],
+): void {
+  ok([
+    'train',
+    '--data',
+    data,
+    '--preset',
+    'tiny',
+    '--steps',
+    String(steps),
+    '--warmup',
+    '1',
+    ...extra,
+    '--out',
+    out,
+    '--json',
+  ]);
+}

@@ -3,16 +3,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMALL_VIEWS, actllm, errorLine, json, tempDir } from './helpers.js';
+import { SMALL_VIEWS, actllm, errorLine, generateTiny, json, ok, tempDir } from './helpers.js';
 
 /** Debian's chromium (apt-get install chromium); the browser test is skipped without it. */
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(import.meta.dirname, '..', '..', '..', 'docs', 'report.png');
-
-function ok(args: string[]): void {
-  const r = actllm(args);
-  expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-}
 
 describe('actllm report', () => {
   let dir: string;
@@ -24,18 +19,7 @@ describe('actllm report', () => {
     ckpt = join(dir, 'ckpt');
     html = join(dir, 'report', 'report.html');
     const small = ['--views', SMALL_VIEWS, '--json'];
-    ok([
-      'generate',
-      '--out',
-      data,
-      '--tasks',
-      'visual_manipulation',
-      '--episodes',
-      '2',
-      '--workers',
-      '0',
-      ...small,
-    ]);
+    generateTiny(data, 'visual_manipulation', 2);
     // Evaluations during training: validation loss and closed-loop success in the log.
     ok([
       'train',

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { createImage } from '@actllm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_COLORS, replayFrame, replayGif } from '../src/replay.js';
-import { SMALL_VIEWS, actllm, errorLine, json, tempDir } from './helpers.js';
+import {
+  SMALL_VIEWS,
+  actllm,
+  errorLine,
+  generateTiny,
+  json,
+  tempDir,
+  trainTiny,
+} from './helpers.js';
 
 interface EpisodeJson {
   format: string;
@@ -84,36 +92,8 @@ describe('actllm run', () => {
     dir = tempDir();
     const data = join(dir, 'data');
     ckpt = join(dir, 'ckpt');
-    const g = actllm([
-      'generate',
-      '--out',
-      data,
-      '--tasks',
-      'visual_manipulation',
-      '--episodes',
-      '1',
-      '--views',
-      SMALL_VIEWS,
-      '--workers',
-      '0',
-      '--json',
-    ]);
-    expect(g.status, g.stderr).toBe(0);
-    const t = actllm([
-      'train',
-      '--data',
-      data,
-      '--preset',
-      'tiny',
-      '--steps',
-      '2',
-      '--warmup',
-      '1',
-      '--out',
-      ckpt,
-      '--json',
-    ]);
-    expect(t.status, t.stderr).toBe(0);
+    generateTiny(data, 'visual_manipulation', 1);
+    trainTiny(data, ckpt, 2);
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -30,18 +30,8 @@ function strength(a: Augmentation, key: keyof Augmentation): number {
   return v;
 }
 
-/**
- * Augments a normalized [batch, height, width, 3] tensor from `imagesToTensor` (pixels in
- * [-1, 1] with the default normalization, whose range is 2): each image gets its own
- * brightness, contrast and saturation factors and noise. Returns a new tensor; the same
- * `rng` state gives the same result.
- */
-export function augmentPixels(
-  pixels: Tensor<'float32'>,
-  rng: Rng,
-  augmentation: Augmentation,
-  range = 2,
-): Tensor<'float32'> {
+/** Checks an augmentation (option names, strengths from 0 to 1) or throws `ENCODER_INVALID_OPTION`. */
+export function checkAugmentation(augmentation: Augmentation): Augmentation {
   if (typeof augmentation !== 'object' || augmentation === null) {
     throw new EncoderError(
       'ENCODER_INVALID_OPTION',
@@ -55,6 +45,23 @@ export function augmentPixels(
       `Unknown augmentation ${unknown.join(', ')}; use ${[...KEYS].join(', ')}.`,
     );
   }
+  for (const key of KEYS) strength(augmentation, key as keyof Augmentation);
+  return augmentation;
+}
+
+/**
+ * Augments a normalized [batch, height, width, 3] tensor from `imagesToTensor` (pixels in
+ * [-1, 1] with the default normalization, whose range is 2): each image gets its own
+ * brightness, contrast and saturation factors and noise. Returns a new tensor; the same
+ * `rng` state gives the same result.
+ */
+export function augmentPixels(
+  pixels: Tensor<'float32'>,
+  rng: Rng,
+  augmentation: Augmentation,
+  range = 2,
+): Tensor<'float32'> {
+  checkAugmentation(augmentation);
   if (pixels?.dtype !== 'float32' || pixels.shape.length !== 4 || pixels.shape[3] !== 3) {
     throw new EncoderError(
       'ENCODER_INVALID_IMAGE',

@@ -8,6 +8,6 @@ export { MAX_TOKENS_PER_VIEW, blockPatch, tokensPerView, validateEncoderConfig }
 export type { EncoderConfig, ViewSize } from './config.js';
 export { DEFAULT_NORMALIZATION, imagesToTensor, resizeImage } from './preprocess.js';
 export type { Normalization } from './preprocess.js';
-export { augmentPixels } from './augment.js';
+export { augmentPixels, checkAugmentation } from './augment.js';
 export type { Augmentation } from './augment.js';
 export { encodeView, encoderNames, patchify, visionEncoder } from './vit.js';

@@ -46,6 +46,24 @@ export type ConsistencyRule = 'trust_action' | 'trust_transition' | 'resample';
 export type ConsistencyOutcome =
   'agreed' | 'kept_action' | 'used_transition' | 'resampled' | 'no_transition';
 
+/**
+ * The longest assistant turn the agent reserves context for: two scenes of at most
+ * `maxObjects` objects (about 10 tokens each), the action and the markers.
+ */
+export function turnBudget(maxObjects: number): number {
+  return 2 * (maxObjects * 10 + 3) + 16;
+}
+
+/**
+ * The most objects per predicted scene (at most `wanted`, default 12) whose turn fits in
+ * half of a model of `maxLength` positions: the agent's default `maxObjects`.
+ */
+export function maxObjectsFor(maxLength: number, wanted = 12): number {
+  let n = Math.max(1, wanted);
+  while (n > 1 && turnBudget(n) >= maxLength / 2) n--;
+  return n;
+}
+
 export interface AgentOptions {
   /** Shape and colour names the scenes may use (the output grammar). */
   readonly shapes: Iterable<string>;
@@ -58,7 +76,7 @@ export interface AgentOptions {
    * trained with `stepSamples(..., { history: false })`.
    */
   readonly history?: boolean;
-  /** At most this many objects per predicted scene (default 12); bounds a turn's length. */
+  /** At most this many objects per predicted scene (default 12, fewer when the model is short: `maxObjectsFor`); bounds a turn's length. */
   readonly maxObjects?: number;
   readonly rule?: ConsistencyRule;
   readonly maxResamples?: number;
@@ -176,15 +194,14 @@ export class ActllmAgent implements Agent {
       );
     }
     const { config, tokenizer, weights } = model;
-    const maxObjects = options.maxObjects ?? 12;
+    const maxObjects = options.maxObjects ?? maxObjectsFor(config.lm.maxLength);
     const grammar = buildAssistantGrammar(tokenizer, {
       shapes: options.shapes,
       colors: options.colors,
       maxObjects,
     });
-    // Two scenes of at most maxObjects objects (about 10 tokens each), the action, markers.
-    const turnBudget = 2 * (maxObjects * 10 + 3) + 16;
-    if (turnBudget >= config.lm.maxLength / 2) {
+    const budget = turnBudget(maxObjects);
+    if (budget >= config.lm.maxLength / 2) {
       throw new PolicyError(
         'POLICY_INVALID_OPTION',
         `maxObjects ${maxObjects} makes turns too long for a model of ${config.lm.maxLength} positions.`,
@@ -196,7 +213,7 @@ export class ActllmAgent implements Agent {
       encoders.set(view, await createSession(buildVisualGraph(config, view), weights, session));
     }
     const decoder = await createSession(buildDecoderGraph(config), weights, session);
-    return new ActllmAgent(config, tokenizer, grammar, encoders, decoder, options, turnBudget);
+    return new ActllmAgent(config, tokenizer, grammar, encoders, decoder, options, budget);
   }
 
   /** The trace of the current episode, one entry per step. */

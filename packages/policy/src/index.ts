@@ -28,7 +28,14 @@ export { decodeTurn, lookupDraft } from './decode.js';
 export type { DecodeOptions, DecodeResult, TokenModel } from './decode.js';
 export { KvTokenModel } from './kv-model.js';
 export type { VisualSpan } from './kv-model.js';
-export { PixelCache, collate, sceneSample, stepSamples } from './batch.js';
+export {
+  PixelCache,
+  collate,
+  sceneSample,
+  shrinkInstruction,
+  shrinkViews,
+  stepSamples,
+} from './batch.js';
 export type { LossSegment, SampleOptions, StepSample } from './batch.js';
 export {
   CHECKPOINT_FILES,
@@ -50,5 +57,5 @@ export type {
 } from './trainer.js';
 export { evaluateObservations } from './observation-eval.js';
 export type { ObservationFrame, ObservationReport } from './observation-eval.js';
-export { ActllmAgent } from './agent.js';
+export { ActllmAgent, maxObjectsFor, turnBudget } from './agent.js';
 export type { AgentOptions, ConsistencyOutcome, ConsistencyRule, StepTrace } from './agent.js';

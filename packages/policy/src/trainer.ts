@@ -17,7 +17,11 @@ import type { Tokenizer } from '@actllm/dialogue';
 import { validatePolicyConfig, type PolicyConfig } from './config.js';
 import { PixelCache, collate, type StepSample } from './batch.js';
 import { POLICY_NAMES, SEGMENT_TERMS, buildPolicyGraph } from './model.js';
-import { augmentPixels, type Augmentation } from '@actllm/encoder';
+import {
+  augmentPixels,
+  checkAugmentation as checkEncoderAugmentation,
+  type Augmentation,
+} from '@actllm/encoder';
 import { PolicyError } from './errors.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 
@@ -166,7 +170,7 @@ function checkOptions(o: TrainOptions): CheckedOptions {
 /** Refuses an augmentation augmentPixels would refuse, before training starts. */
 function checkAugmentation(a: Augmentation): Augmentation {
   try {
-    augmentPixels(createTensor('float32', [1, 1, 1, 3]), new Rng(0), a);
+    checkEncoderAugmentation(a);
   } catch (error) {
     throw new PolicyError('POLICY_INVALID_OPTION', `augment: ${(error as Error).message}`, {
       cause: error,

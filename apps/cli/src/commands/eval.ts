@@ -12,9 +12,9 @@ import {
   runEpisode,
 } from '@actllm/tabletop';
 import type { ParseCountingAgent } from '../agents.js';
-import { POLICY_SPECS, createPolicyAgent } from '../policy-agent.js';
+import { AGENT_SPECS, POLICY_SPECS, createPolicyAgent, type AGENTS } from '../policy-agent.js';
 import { COMMON, required, type CommandDef } from '../command.js';
-import { choice, integer, list, shard, text, type Shard, type Views } from '../config.js';
+import { integer, list, shard, text, type Shard, type Views } from '../config.js';
 import { usage } from '../errors.js';
 import {
   EVAL_INFO_FILE,
@@ -35,8 +35,6 @@ import { checkWritable, writeJsonAtomic } from '../paths.js';
 import { createBar } from '../progress.js';
 import { inShard, shardText } from '../shard.js';
 import { readTrainSettings } from '../train-settings.js';
-
-const AGENTS = ['actllm', 'oracle', 'random'] as const;
 
 /** The per-level table people read; also printed by `merge`. */
 export function evalSummaryText(info: EvalInfo): string {
@@ -115,17 +113,7 @@ export const evaluateCommand: CommandDef = {
   name: 'eval',
   summary: 'evaluate a checkpoint (or a baseline) closed loop and write eval_info.json',
   specs: [
-    {
-      flags: '--checkpoint <dir>',
-      description: 'checkpoint folder of actllm train (for --agent actllm)',
-      kind: text,
-    },
-    {
-      flags: '--agent <name>',
-      description: 'actllm, oracle (upper bound) or random (lower bound)',
-      kind: choice(AGENTS),
-      default: 'actllm',
-    },
+    ...AGENT_SPECS,
     {
       flags: '--levels <list>',
       description: 'levels to run, e.g. L1,L2,L3,L4',

@@ -28,10 +28,9 @@ import { MODES, intensityOf, type Mode } from '../eval-info.js';
 import { checkOutputFolder, writeOutputFolder } from '../output-folder.js';
 import { duration, fields, printResult, table } from '../output.js';
 import { jsonText } from '../paths.js';
-import { POLICY_SPECS, createPolicyAgent, type PolicyAgent } from '../policy-agent.js';
+import type { AGENTS } from '../policy-agent.js';
+import { POLICY_SPECS, createPolicyAgent, type PolicyAgent, AGENT_SPECS } from '../policy-agent.js';
 import { replayGif } from '../replay.js';
-
-const AGENTS = ['actllm', 'oracle', 'random'] as const;
 
 interface Recorded {
   readonly observations: Observation[];
@@ -99,17 +98,7 @@ export const runCommand: CommandDef = {
   name: 'run',
   summary: 'run one episode and write its frames, episode.json (with the trace) and replay.gif',
   specs: [
-    {
-      flags: '--checkpoint <dir>',
-      description: 'checkpoint folder of actllm train (for --agent actllm)',
-      kind: text,
-    },
-    {
-      flags: '--agent <name>',
-      description: 'actllm, oracle (upper bound) or random (lower bound)',
-      kind: choice(AGENTS),
-      default: 'actllm',
-    },
+    ...AGENT_SPECS,
     { flags: '--task <family>', description: 'task family, e.g. visual_manipulation', kind: text },
     { flags: '--level <level>', description: 'L1, L2, L3, L4 or train', kind: text, default: 'L1' },
     {

@@ -25,8 +25,9 @@ import {
   partitionTasks,
   type TabletopDataset,
 } from '@actllm/tabletop';
-import { ParseCountingAgent, maxObjectsFor } from '../agents.js';
-import { BACKENDS, loadBackend, sessionOptions, type BackendName } from '../backends.js';
+import { ParseCountingAgent } from '../agents.js';
+import { BACKEND_SPECS } from '../policy-agent.js';
+import { loadBackend, sessionOptions, type BackendName } from '../backends.js';
 import { COMMON, required, type CommandDef } from '../command.js';
 import { choice, integer, list, number, text, weights, type Views } from '../config.js';
 import { usage } from '../errors.js';
@@ -174,18 +175,7 @@ export const train: CommandDef = {
       kind: choice(['tiny', 'default', 'base'] as const),
       default: 'default',
     },
-    {
-      flags: '--backend <name>',
-      description: 'onnx or tfjs',
-      kind: choice(BACKENDS),
-      default: 'onnx',
-    },
-    { flags: '--device <name>', description: 'cpu or cuda', kind: text },
-    {
-      flags: '--threads <n>',
-      description: 'threads of the backend (0: its default)',
-      kind: integer(0, 1024),
-    },
+    ...BACKEND_SPECS,
     {
       flags: '--minutes <m>',
       description: 'train for this long (the step budget is estimated by timing)',
@@ -382,7 +372,6 @@ Examples:
               ...sceneNames(),
               imageTurns: settings.history ? settings.imageTurns : 1,
               history: settings.history,
-              maxObjects: maxObjectsFor(trainer.config.lm.maxLength),
               session,
             },
           );

@@ -119,6 +119,7 @@ export { EpisodeDamagedError } from './dataset/verify.js';
 export type {
   DatasetConfig,
   DatasetManifest,
+  EpisodeSlice,
   EpisodeSummary,
   TabletopEpisodeRecord,
 } from './dataset/format.js';

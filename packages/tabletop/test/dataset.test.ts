@@ -100,6 +100,96 @@ describe('generateDataset', () => {
     expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
   });
 
+  it('makes a slice of the episodes byte-identical to the same episodes of the whole run', async () => {
+    const full = JSON.parse(
+      readFileSync(join(root, 'a', 'manifest.json'), 'utf8'),
+    ) as DatasetManifest;
+    const whole = tree(join(root, 'a'));
+    // Round-robin (every other position) and a block across a task boundary, in this thread
+    // and on 2 workers.
+    for (const [name, slice, workers, positions, resolved] of [
+      ['odd', { from: 1, step: 2 }, 0, [1, 3, 5], { from: 1, to: 6, step: 2 }],
+      ['block', { from: 1, to: 4 }, 2, [1, 2, 3], { from: 1, to: 4, step: 1 }],
+    ] as const) {
+      const out = join(root, `slice-${name}`);
+      const progress: GenerateProgress[] = [];
+      const m = await generateDataset({
+        ...base,
+        out,
+        workers,
+        slice,
+        onProgress: (p) => progress.push(p),
+      });
+      const want = positions.map((p) => full.episodes[p]);
+      expect(m.episodes).toEqual(want);
+      expect(m.slice).toEqual(resolved);
+      expect(m.total).toBe(3);
+      expect(m.tasks).toEqual(base.tasks);
+      expect(m.episodesPerTask).toBe(2);
+      expect(Object.keys(m.counts)).toEqual(base.tasks);
+      expect(progress.map((p) => [p.done, p.total])).toEqual([
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ]);
+      const part = tree(out);
+      expect(part.get('/dataset.json')?.equals(whole.get('/dataset.json') ?? Buffer.alloc(0))).toBe(
+        true,
+      );
+      const episodeFiles = [...part.keys()].filter((k) => k.startsWith('/episodes/'));
+      expect(episodeFiles.length).toBeGreaterThan(0);
+      expect(new Set(episodeFiles.map((k) => k.split('/').slice(0, 4).join('/')))).toEqual(
+        new Set(want.map((e) => `/${e?.path}`)),
+      );
+      for (const k of episodeFiles)
+        expect(part.get(k)?.equals(whole.get(k) ?? Buffer.alloc(0)), k).toBe(true);
+    }
+    // A slice resumes like a whole run: the missing episode is made again, the rest skipped.
+    const out = join(root, 'slice-odd');
+    const before = readFileSync(join(out, 'manifest.json'));
+    rmSync(join(out, 'episodes', 'rearrange', 'rearrange-000001'), { recursive: true });
+    const progress: GenerateProgress[] = [];
+    await generateDataset({
+      ...base,
+      out,
+      workers: 0,
+      slice: { from: 1, step: 2 },
+      onProgress: (p) => progress.push(p),
+    });
+    expect(progress.at(-1)).toMatchObject({ done: 3, total: 3, skipped: 2 });
+    expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
+    expect(tree(out).get('/episodes/rearrange/rearrange-000001/record.json')).toEqual(
+      whole.get('/episodes/rearrange/rearrange-000001/record.json'),
+    );
+  });
+
+  it('rejects a bad slice before writing anything', async () => {
+    const out = join(root, 'bad-slice');
+    const codes: string[] = [];
+    for (const slice of [
+      null,
+      [1],
+      { start: 0 },
+      { from: 1.5 },
+      { from: -1 },
+      { from: 6 },
+      { from: 2, to: 2 },
+      { to: 0 },
+      { to: 7 },
+      { step: 0 },
+      { step: Infinity },
+    ]) {
+      try {
+        await generateDataset({ ...base, out, slice: slice as never });
+        codes.push('none');
+      } catch (e) {
+        codes.push(isActllmError(e) ? e.code : 'untyped');
+      }
+    }
+    expect(codes).toEqual(Array.from({ length: 11 }, () => 'TABLETOP_INVALID_OPTION'));
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses to mix settings in one directory and rejects bad options', async () => {
     const codes: string[] = [];
     for (const options of [

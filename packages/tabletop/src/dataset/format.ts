@@ -42,10 +42,27 @@ export interface EpisodeSummary {
   readonly sha256: string;
 }
 
+/**
+ * Part of a run's episodes: the positions `from`, `from + step`, `from + 2 * step`, ... below
+ * `to` in the run's order (task by task in the order of `tasks`, each task's indices 0 to
+ * `episodes - 1`); position `p` is episode `p mod episodes` of task `floor(p / episodes)`.
+ */
+export interface EpisodeSlice {
+  /** First position, default 0. */
+  readonly from?: number;
+  /** End position (excluded), default every task's episodes (`tasks.length * episodes`). */
+  readonly to?: number;
+  /** Distance between positions, default 1. */
+  readonly step?: number;
+}
+
 /** `manifest.json`, written last: counts, seeds and checksums. */
 export interface DatasetManifest extends DatasetConfig {
   readonly tasks: readonly string[];
   readonly episodesPerTask: number;
+  /** Only when the run made a slice of its episodes: that slice, every field filled in. */
+  readonly slice?: Required<EpisodeSlice>;
+  /** Episodes the run was asked for: every task's, or the slice's. */
   readonly total: number;
   readonly counts: Readonly<
     Record<string, { readonly episodes: number; readonly success: number }>

@@ -22,6 +22,7 @@ import {
   type DatasetConfig,
   type DatasetManifest,
   type EpisodeJob,
+  type EpisodeSlice,
   type EpisodeSummary,
 } from './format.js';
 import { runOnWorkers } from './pool.js';
@@ -51,6 +52,11 @@ export interface GenerateOptions {
   readonly physics?: PhysicsOptions;
   /** Dynamic mode of every episode (default `none`): seeded perturbations between steps. */
   readonly dynamic?: Intensity;
+  /**
+   * Make only these positions of the run's episodes (default all): each is the same episode,
+   * byte for byte, as in the whole run. The manifest lists only them and records the slice.
+   */
+  readonly slice?: EpisodeSlice;
   /** Called after each episode; if it throws, generation stops and the promise rejects. */
   readonly onProgress?: (progress: GenerateProgress) => void;
 }
@@ -65,8 +71,10 @@ const OPTION_NAMES = new Set([
   'views',
   'physics',
   'dynamic',
+  'slice',
   'onProgress',
 ]);
+const SLICE_NAMES = ['from', 'to', 'step'];
 /** Most episodes per task one call makes (a guard against a typo such as 1e9). */
 const MAX_EPISODES = 1_000_000;
 
@@ -105,6 +113,38 @@ function checkTasks(tasks: readonly string[], partition: string): void {
     getTask(t);
     assertTaskInPartition(t, partition);
   }
+}
+
+/**
+ * The slice with its defaults filled in, checked against the run's `positions` (tasks times
+ * episodes per task): integers, `0 <= from < to <= positions`, `step >= 1`, so it selects at
+ * least one episode.
+ */
+function checkSlice(slice: EpisodeSlice, positions: number): Required<EpisodeSlice> {
+  if (typeof slice !== 'object' || slice === null || Array.isArray(slice))
+    throw invalid('slice must be an object { from?, to?, step? }.');
+  const unknown = Object.keys(slice).filter((k) => !SLICE_NAMES.includes(k));
+  if (unknown.length > 0)
+    throw invalid(`Unknown slice field ${unknown.join(', ')}; use ${SLICE_NAMES.join(', ')}.`);
+  const { from = 0, to = positions, step = 1 } = slice;
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+    ['step', step],
+  ] as const) {
+    if (!Number.isSafeInteger(value))
+      throw invalid(`slice.${name} must be an integer; got ${String(value)}.`);
+  }
+  if (step < 1) throw invalid(`slice.step must be at least 1; got ${step}.`);
+  if (to < 1 || to > positions)
+    throw invalid(
+      `slice.to must be from 1 to ${positions} (tasks times episodes per task); got ${to}.`,
+    );
+  if (from < 0 || from >= to)
+    throw invalid(
+      `slice.from must be from 0 to ${to - 1} (below slice.to) so the slice holds an episode; got ${from}.`,
+    );
+  return { from, to, step };
 }
 
 /** Refuses to mix episodes made with other settings into one directory. */
@@ -149,7 +189,8 @@ function finishedOnDisk(
  * unknown ones are made again, and an interrupted run's temporary files are removed. Every
  * option is checked before anything is written. Every episode directory appears
  * atomically; `manifest.json` is written last. Same options, same bytes, whatever the
- * number of workers.
+ * number of workers. With `slice`, only those episodes are made, each with the bytes it has
+ * in the whole run.
  */
 export async function generateDataset(options: GenerateOptions): Promise<DatasetManifest> {
   checkOptions(options);
@@ -158,6 +199,10 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   getPartition(partition);
   const tasks = options.tasks ?? partitionTasks(partition);
   checkTasks(tasks, partition);
+  const slice =
+    options.slice === undefined
+      ? undefined
+      : checkSlice(options.slice, tasks.length * options.episodes);
   const views = checkViews(options.views);
   const physics = checkPhysicsOptions(options.physics);
   const config: DatasetConfig = {
@@ -177,14 +222,19 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   removeLeftovers(options.out);
   const stored = storedSummaries(options.out);
 
-  const jobs: EpisodeJob[] = tasks.flatMap((task) =>
-    Array.from({ length: options.episodes }, (_, index) => ({
+  // Positions in the run's order (task by task, index by index), the slice's or all of them.
+  const { from, to, step } = slice ?? { from: 0, to: tasks.length * options.episodes, step: 1 };
+  const jobs: EpisodeJob[] = [];
+  for (let p = from; p < to; p += step) {
+    const task = tasks[Math.floor(p / options.episodes)] as string;
+    const index = p % options.episodes;
+    jobs.push({
       task,
       index,
       seed: deriveSeed(options.seed, task, partition, index),
       id: episodeId(task, index),
-    })),
-  );
+    });
+  }
   const total = jobs.length;
   const summaries = new Map<string, EpisodeSummary>();
   let skipped = 0;
@@ -246,6 +296,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
     ...config,
     tasks,
     episodesPerTask: options.episodes,
+    ...(slice ? { slice } : {}),
     total,
     counts,
     episodes,

@@ -9,8 +9,23 @@ export function inShard(i: number, shard: Shard | undefined): boolean {
   return shard === undefined || i % shard.count === shard.index - 1;
 }
 
-export function shardItems<T>(items: readonly T[], shard: Shard | undefined): T[] {
-  return items.filter((_, i) => inShard(i, shard));
+/**
+ * The same rule as a tabletop `generateDataset` slice over a list of `total` items: the
+ * positions `K - 1`, `K - 1 + N`, ... below `total`, or undefined when shard K gets none
+ * (K > total). Without a shard, undefined too: the whole list.
+ */
+export function shardSlice(
+  total: number,
+  shard: Shard | undefined,
+): { from: number; to: number; step: number } | undefined {
+  if (!shard || shard.index > total) return undefined;
+  return { from: shard.index - 1, to: total, step: shard.count };
+}
+
+/** How many of `total` items shard K of N gets (all of them without a shard). */
+export function shardSize(total: number, shard: Shard | undefined): number {
+  if (!shard) return total;
+  return Math.max(0, Math.ceil((total - shard.index + 1) / shard.count));
 }
 
 export function shardText(shard: Shard | undefined): string {

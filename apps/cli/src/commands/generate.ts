@@ -14,7 +14,7 @@ import { choice, integer, list, shard, text, views, type Shard } from '../config
 import { fields, printResult, table, duration } from '../output.js';
 import { checkWritable, makeDir, writeJsonAtomic } from '../paths.js';
 import { createBar } from '../progress.js';
-import { shardItems, shardText } from '../shard.js';
+import { shardSize, shardSlice, shardText } from '../shard.js';
 
 /**
  * `shard.json`, written next to a generate shard's dataset: which part of which dataset it
@@ -25,27 +25,41 @@ export const GENERATE_SHARD_FORMAT = 'actllm-generate-shard';
 
 export interface GenerateShardInfo {
   readonly format: typeof GENERATE_SHARD_FORMAT;
-  readonly version: 1;
+  /** 2: split by episode (`slice`); 1 (earlier versions, still merged): split by task. */
+  readonly version: 2;
   readonly shard: Shard;
-  /** Every task of the whole dataset, in its order, and this shard's share of them. */
+  /** Every task of the whole dataset, in its order. */
   readonly tasks: readonly string[];
-  readonly shardTasks: readonly string[];
   readonly partition: string;
   readonly episodesPerTask: number;
   readonly seed: number;
   readonly dynamic: Intensity;
-  /** The shard's dataset.json (absent when the shard got no task). */
+  /**
+   * This shard's episodes: the positions `from`, `from + step`, ... below `to` of the whole
+   * dataset's order (task by task, index by index), as given to `generateDataset`; absent
+   * when the shard got none.
+   */
+  readonly slice?: { readonly from: number; readonly to: number; readonly step: number };
+  /** How many episodes the shard holds. */
+  readonly episodes: number;
+  /** The shard's dataset.json and manifest.json (absent when the shard got no episode). */
   readonly hasDataset: boolean;
 }
 
 /**
- * The split: tabletop's `generateDataset` makes every episode of each task it is given, so
- * the unit of a shard is a task (task `i` of the list goes to shard `(i mod N) + 1`).
- * Episode seeds are `deriveSeed(seed, task, partition, index)`, independent of the shard
- * count, and so are the episode files; `merge` rebuilds the manifest of the whole list.
+ * The split: the unit of a shard is an episode. Episode `(task t, index i)` is position
+ * `p = t * episodes + i` of the whole dataset and goes to shard `(p mod N) + 1` (round-robin,
+ * as eval's episodes: every shard gets a mix of every task), which is tabletop's slice
+ * `{ from: K - 1, step: N }`. Episode seeds are `deriveSeed(seed, task, partition, index)`,
+ * independent of the shard count, and so are the episode files; `merge` puts them back in
+ * the dataset's order and rebuilds the manifest of the whole dataset.
  */
-export function shardTasks(tasks: readonly string[], s: Shard | undefined): string[] {
-  return shardItems(tasks, s);
+export function generateShardSlice(
+  tasks: readonly string[],
+  episodes: number,
+  s: Shard | undefined,
+): GenerateShardInfo['slice'] {
+  return shardSlice(tasks.length * episodes, s);
 }
 
 export const generate: CommandDef = {
@@ -90,7 +104,8 @@ export const generate: CommandDef = {
     },
     {
       flags: '--shard <K/N>',
-      description: 'make only shard K of N (split by task); merge them with actllm merge',
+      description:
+        'make only shard K of N (split by episode, round-robin); merge them with actllm merge',
       kind: shard,
     },
     ...COMMON,
@@ -112,29 +127,31 @@ Examples:
       assertTaskInPartition(t, partition);
     }
     const s = o['shard'] as Shard | undefined;
-    const mine = shardTasks(tasks, s);
+    const slice = generateShardSlice(tasks, episodes, s);
+    const mine = shardSize(tasks.length * episodes, s);
     const seed = o['seed'] as number;
     const dynamic = o['dynamic'] as Intensity;
     checkWritable(out);
     const started = performance.now();
     let manifest: DatasetManifest | undefined;
-    if (mine.length > 0) {
+    if (mine > 0) {
       const bar = createBar(
         io,
-        mine.length * episodes,
+        mine,
         'generate |{bar}| {value}/{total} episodes | {skipped} found on disk | ETA {eta_formatted}',
         { skipped: 0 },
       );
       try {
         manifest = await generateDataset({
           partition,
-          tasks: mine,
+          tasks,
           episodes,
           seed,
           workers: o['workers'] as number,
           out,
           dynamic,
           ...(o['views'] ? { views: o['views'] } : {}),
+          ...(slice ? { slice } : {}),
           onProgress: (p) => bar.update(p.done, { skipped: p.skipped }),
         });
       } finally {
@@ -145,14 +162,15 @@ Examples:
       makeDir(out);
       const info: GenerateShardInfo = {
         format: GENERATE_SHARD_FORMAT,
-        version: 1,
+        version: 2,
         shard: s,
         tasks,
-        shardTasks: mine,
         partition,
         episodesPerTask: episodes,
         seed,
         dynamic,
+        ...(slice ? { slice } : {}),
+        episodes: mine,
         hasDataset: manifest !== undefined,
       };
       writeJsonAtomic(join(out, GENERATE_SHARD_FILE), info);
@@ -166,7 +184,7 @@ Examples:
       seed,
       dynamic,
       shard: s ?? null,
-      tasks: mine,
+      tasks,
       episodesPerTask: episodes,
       total: manifest?.total ?? 0,
       counts,
@@ -186,7 +204,7 @@ Examples:
         '',
         rows.length
           ? table(['task', 'episodes', 'success'], rows)
-          : `shard ${shardText(s)} has no task (${tasks.length} tasks for ${s?.count ?? 1} shards); it only records its place for merge.`,
+          : `shard ${shardText(s)} has no episode (${tasks.length * episodes} episodes for ${s?.count ?? 1} shards); it only records its place for merge.`,
       ].join('\n');
     });
   },

@@ -1,7 +1,13 @@
 import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '@actllm/core/node';
-import { openDataset, type DatasetManifest, type EpisodeSummary } from '@actllm/tabletop';
+import {
+  episodeId,
+  openDataset,
+  type DatasetConfig,
+  type DatasetManifest,
+  type EpisodeSummary,
+} from '@actllm/tabletop';
 import { COMMON, required, type CommandDef } from '../command.js';
 import { text } from '../config.js';
 import { CliError, usage } from '../errors.js';
@@ -17,8 +23,13 @@ import {
 } from '../eval-info.js';
 import { fields, printResult, type Io } from '../output.js';
 import { checkWritable, isEmptyOrMissing, makeDir, writeJsonAtomic } from '../paths.js';
-import { shardProblem } from '../shard.js';
-import { GENERATE_SHARD_FILE, GENERATE_SHARD_FORMAT, type GenerateShardInfo } from './generate.js';
+import { inShard, shardProblem, shardText } from '../shard.js';
+import {
+  GENERATE_SHARD_FILE,
+  GENERATE_SHARD_FORMAT,
+  generateShardSlice,
+  type GenerateShardInfo,
+} from './generate.js';
 import { evalSummaryText } from './eval.js';
 
 function readJson(path: string): unknown {
@@ -80,24 +91,76 @@ function assemble(out: string, build: (dir: string) => void): void {
   }
 }
 
+/** A shard record of an earlier actllm, which split a dataset by task (still merged). */
+type GenerateShardInfoV1 = Omit<GenerateShardInfo, 'version' | 'slice' | 'episodes'> & {
+  readonly version: 1;
+  /** The tasks `i` of `tasks` with `i mod N = K - 1`: every episode of each. */
+  readonly shardTasks: readonly string[];
+};
+
+type ShardRecord = GenerateShardInfo | GenerateShardInfoV1;
+
+function readShardRecord(dir: string): ShardRecord {
+  const info = readJson(join(dir, GENERATE_SHARD_FILE)) as ShardRecord;
+  if (
+    info?.format !== GENERATE_SHARD_FORMAT ||
+    (info.version !== 1 && info.version !== 2) ||
+    typeof info.shard !== 'object' ||
+    !Array.isArray(info.tasks) ||
+    !Number.isInteger(info.episodesPerTask) ||
+    info.episodesPerTask < 1
+  )
+    throw new CliError(
+      'CLI_INPUT_INVALID',
+      `${dir}/${GENERATE_SHARD_FILE} is not a generate shard record of version 1 or 2.`,
+    );
+  return info;
+}
+
 /**
- * Generate shards: every shard's episodes are checked against its manifest's checksums,
- * copied, and the manifest of the whole task list is rebuilt (tabletop's field order:
- * settings, tasks, episodesPerTask, total, counts, episodes by task then index), so the
- * merged folder equals an unsharded `generate` byte for byte.
+ * The ids of the episodes a shard holds, in the dataset's order: version 2, the positions of
+ * its slice (round-robin by episode); version 1, every episode of its tasks. The record must
+ * say what `generate --shard` would have made for its K/N, so a hand-edited one is refused.
  */
-function mergeDatasets(dirs: readonly string[], out: string): Record<string, unknown> {
-  const infos = dirs.map((d) => {
-    const info = readJson(join(d, GENERATE_SHARD_FILE)) as GenerateShardInfo;
-    if (info?.format !== GENERATE_SHARD_FORMAT || info.version !== 1)
+function shardEpisodeIds(dir: string, info: ShardRecord): string[] {
+  const perTask = info.episodesPerTask;
+  if (info.version === 1) {
+    const want = info.tasks.filter((_, i) => inShard(i, info.shard));
+    if (JSON.stringify(info.shardTasks) !== JSON.stringify(want))
       throw new CliError(
         'CLI_INPUT_INVALID',
-        `${d}/${GENERATE_SHARD_FILE} is not a generate shard record of version 1.`,
+        `${dir}/${GENERATE_SHARD_FILE} names other tasks than shard ${shardText(info.shard)} has; run the shard again.`,
       );
-    return info;
-  });
+    return want.flatMap((t) => Array.from({ length: perTask }, (_, i) => episodeId(t, i)));
+  }
+  const slice = generateShardSlice(info.tasks, perTask, info.shard);
+  if (JSON.stringify(info.slice) !== JSON.stringify(slice))
+    throw new CliError(
+      'CLI_INPUT_INVALID',
+      `${dir}/${GENERATE_SHARD_FILE} names other episodes than shard ${shardText(info.shard)} has; run the shard again.`,
+    );
+  const out: string[] = [];
+  if (slice)
+    for (let p = slice.from; p < slice.to; p += slice.step)
+      out.push(episodeId(info.tasks[Math.floor(p / perTask)] as string, p % perTask));
+  return out;
+}
+
+/**
+ * Generate shards: every shard's episodes are checked against its manifest's checksums and
+ * against what its shard.json says it holds, then copied, put back in the dataset's order
+ * (task by task, index by index) and given the manifest of the whole dataset (tabletop's
+ * field order: dataset.json's settings, tasks, episodesPerTask, total, counts, episodes), so
+ * the merged folder equals an unsharded `generate` byte for byte.
+ */
+function mergeDatasets(dirs: readonly string[], out: string): Record<string, unknown> {
+  const infos = dirs.map(readShardRecord);
   const problem = shardProblem(infos.map((i) => i.shard));
   if (problem) throw new CliError('CLI_INPUT_NOT_FOUND', `${problem}; pass every shard's folder.`);
+  agree(
+    infos.map((i) => i.version),
+    'shard.json version (made by different actllm versions)',
+  );
   const tasks = agree(
     infos.map((i) => i.tasks),
     'tasks',
@@ -106,44 +169,62 @@ function mergeDatasets(dirs: readonly string[], out: string): Record<string, unk
     infos.map((i) => [i.partition, i.seed, i.episodesPerTask, i.dynamic]),
     'partition, seed, episodes or dynamic mode',
   );
+  const perTask = (infos[0] as ShardRecord).episodesPerTask;
   const withData = dirs.filter((_, i) => infos[i]?.hasDataset);
   const datasetJson = agree(
     withData.map((d) => readFileSync(join(d, 'dataset.json'), 'utf8')),
     'dataset.json (views or physics)',
   );
-  const manifests = withData.map((d) => {
-    const dataset = openDataset(d);
-    // Reading every episode checks its files against the manifest's SHA-256.
-    for (const _episode of dataset) void _episode;
-    return { dir: d, manifest: dataset.manifest };
+  const byId = new Map<string, { dir: string; episode: EpisodeSummary }>();
+  dirs.forEach((dir, i) => {
+    const info = infos[i] as ShardRecord;
+    const want = shardEpisodeIds(dir, info);
+    const held: EpisodeSummary[] = [];
+    if (info.hasDataset) {
+      const dataset = openDataset(dir);
+      // Reading every episode checks its files against the manifest's SHA-256.
+      for (const _episode of dataset) void _episode;
+      held.push(...dataset.manifest.episodes);
+    }
+    if (JSON.stringify(held.map((e) => e.id)) !== JSON.stringify(want))
+      throw new CliError(
+        'CLI_INPUT_INVALID',
+        `${dir}/manifest.json does not list the ${want.length} episodes of shard ${shardText(info.shard)} (it lists ${held.length}); run the shard again.`,
+      );
+    for (const episode of held) byId.set(episode.id, { dir, episode });
   });
-  const byTask = new Map<string, { dir: string; episodes: EpisodeSummary[]; m: DatasetManifest }>();
-  for (const { dir, manifest } of manifests)
-    for (const t of manifest.tasks)
-      byTask.set(t, { dir, m: manifest, episodes: manifest.episodes.filter((e) => e.task === t) });
-  const missing = tasks.filter((t) => !byTask.has(t));
-  if (missing.length)
+  const order = tasks.flatMap((t) =>
+    Array.from({ length: perTask }, (_, index) => episodeId(t, index)),
+  );
+  // The shards of one K/N split the dataset by construction; checked all the same.
+  if (byId.size !== order.length || !order.every((id) => byId.has(id)))
     throw new CliError(
       'CLI_INPUT_NOT_FOUND',
-      `no shard holds the episodes of ${missing.join(', ')}; run its shard again.`,
+      `the shards hold ${byId.size} of the dataset's ${order.length} episodes; run the shards again.`,
     );
-  const first = manifests[0]?.manifest as DatasetManifest;
-  const episodes = tasks.flatMap((t) => byTask.get(t)?.episodes ?? []);
-  const counts = Object.fromEntries(tasks.map((t) => [t, byTask.get(t)?.m.counts[t]]));
+  const sources = order.map((id) => byId.get(id) as { dir: string; episode: EpisodeSummary });
+  const episodes = sources.map((s) => s.episode);
+  const counts: Record<string, { episodes: number; success: number }> = {};
+  for (const t of tasks) counts[t] = { episodes: 0, success: 0 };
+  for (const e of episodes) {
+    const c = counts[e.task];
+    if (c) {
+      c.episodes++;
+      if (e.outcome === 'success') c.success++;
+    }
+  }
   const manifest: DatasetManifest = {
-    ...first,
+    ...(JSON.parse(datasetJson) as DatasetConfig),
     tasks,
+    episodesPerTask: perTask,
     total: episodes.length,
-    counts: counts as DatasetManifest['counts'],
+    counts,
     episodes,
   };
   assemble(out, (temp) => {
     writeFileAtomicSync(join(temp, 'dataset.json'), datasetJson);
-    for (const t of tasks) {
-      const source = byTask.get(t);
-      for (const e of source?.episodes ?? [])
-        cpSync(join(source?.dir ?? '', e.path), join(temp, e.path), { recursive: true });
-    }
+    for (const { dir, episode } of sources)
+      cpSync(join(dir, episode.path), join(temp, episode.path), { recursive: true });
     writeFileAtomicSync(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   });
   return { kind: 'generate', shards: dirs.length, tasks: tasks.length, episodes: episodes.length };

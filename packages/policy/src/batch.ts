@@ -3,6 +3,7 @@ import {
   type EpisodeRecord,
   type Image,
   type Instruction,
+  type ObjectState,
   type Observation,
   type Tensor,
   type ViewName,
@@ -19,6 +20,7 @@ import {
 import { imagesToTensor, resizeImage, tokensPerView } from '@actllm/encoder';
 import type { PolicyConfig } from './config.js';
 import { PolicyError } from './errors.js';
+import { CELL_FIELDS, cellTargets, hasCellLoss } from './cells.js';
 import { POLICY_NAMES, SEGMENT_TERMS } from './model.js';
 
 /** The dialogue segments a loss falls on. */
@@ -38,6 +40,11 @@ export interface StepSample {
   /** The views before and after the step's action (the inverse-dynamics inputs), if any. */
   readonly before?: Readonly<Record<ViewName, Image>>;
   readonly after?: Readonly<Record<ViewName, Image>>;
+  /**
+   * What each image of the sample shows, where that is known (the episode's observations,
+   * the instruction's assets): the labels of the grounded view's cells.
+   */
+  readonly truth?: ReadonlyMap<Image, readonly ObjectState[]>;
 }
 
 export interface SampleOptions extends AssistantFormatOptions {
@@ -61,6 +68,7 @@ export function stepSamples(
   record = shrinkRecord(record, config);
   const full = episodeToConversation(record, format);
   const perView = tokensPerView(config.encoder);
+  const truth = truthOf(record);
   return record.steps.map((step, t) => {
     const turns = history
       ? full.turns.slice(0, 2 + 2 * (t + 1))
@@ -72,7 +80,13 @@ export function stepSamples(
       maxTokens: config.lm.maxLength,
     });
     const next = record.steps[t + 1]?.observation ?? record.final;
-    return { rendered, step: t, before: step.observation.views, after: next.views };
+    return {
+      rendered,
+      step: t,
+      before: step.observation.views,
+      after: next.views,
+      truth,
+    };
   });
 }
 
@@ -116,7 +130,24 @@ export function sceneSample(
     labels: r.labels.slice(0, scene.end),
     spans: r.spans.filter((s) => s.start < scene.end),
   };
-  return { rendered, step: 0, segments: ['scene'] };
+  return { rendered, step: 0, segments: ['scene'], truth: (full as StepSample).truth ?? new Map() };
+}
+
+/** Each image of a record with the objects it shows: its frames and its instruction's assets. */
+function truthOf(record: EpisodeRecord<Image>): Map<Image, readonly ObjectState[]> {
+  const truth = new Map<Image, readonly ObjectState[]>();
+  const add = (
+    views: Readonly<Partial<Record<ViewName, Image>>>,
+    objects?: readonly ObjectState[],
+  ) => {
+    if (!objects) return;
+    for (const image of Object.values(views)) if (image) truth.set(image, objects);
+  };
+  for (const step of record.steps) add(step.observation.views, step.observation.objects);
+  add(record.final.views, record.final.objects);
+  for (const asset of Object.values(record.instruction.assets ?? {}))
+    add(asset.views, asset.objects);
+  return truth;
 }
 
 /**
@@ -323,7 +354,37 @@ export function collate(
       out[POLICY_NAMES.mask(segment)] = createTensor('float32', [B, T], masks[segment]);
   }
   if (w.ac > 0) Object.assign(out, inverseDynamicsInputs(samples, tokenizer, config, cache));
+  if (hasCellLoss(config)) out[POLICY_NAMES.cellTargets] = cellInputs(samples, tokenizer, config);
   return out;
+}
+
+/**
+ * The grounded view's cell targets, `[images, tokens, fields]` in the order collate lays
+ * out that view's images: each image in its sample's `truth` is labelled, any other is
+ * ignored (-100).
+ */
+function cellInputs(
+  samples: readonly StepSample[],
+  tokenizer: Tokenizer,
+  config: PolicyConfig,
+): Tensor {
+  const view = (config.grounding as NonNullable<PolicyConfig['grounding']>).view;
+  const count = tokensPerView(config.encoder)[view] as number;
+  const per = count * CELL_FIELDS.length;
+  const labels: (BigInt64Array | null)[] = [];
+  for (const sample of samples) {
+    for (const slot of sample.rendered.images) {
+      if (slot.source.view !== view) continue;
+      const objects = sample.truth?.get(slot.image);
+      labels.push(objects ? cellTargets(objects, tokenizer, config) : null);
+    }
+  }
+  const images = Math.max(1, labels.length);
+  const data = new BigInt64Array(images * per).fill(-100n);
+  labels.forEach((l, k) => {
+    if (l) data.set(l, k * per);
+  });
+  return createTensor('int64', [images, count, CELL_FIELDS.length], data);
 }
 
 /**

@@ -10,7 +10,8 @@ import {
   type Graph,
   type TensorRef,
 } from '@actllm/graph';
-import { blockPatch, encodeView, encoderNames, tokensPerView } from '@actllm/encoder';
+import { encodeView, encoderNames, tokensPerView } from '@actllm/encoder';
+import { CELL_FIELDS, groundingGrid, hasCellLoss } from './cells.js';
 import { PolicyError } from './errors.js';
 import { inverseDynamicsOf, validatePolicyConfig, type PolicyConfig } from './config.js';
 
@@ -49,7 +50,9 @@ export const POLICY_NAMES = {
   idmWeight: 'idm.weight',
   logits: 'logits',
   loss: 'loss',
-  term: (name: 'obs' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
+  /** The grounded view's cell targets: int64 [images, tokens, 5] (see `cellTargets`). */
+  cellTargets: 'cells.targets',
+  term: (name: 'obs' | 'cells' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
 } as const;
 
 /** The cross-entropy terms and the dialogue segment each is computed on. */
@@ -59,9 +62,16 @@ export const SEGMENT_TERMS = [
   ['act', 'act'],
 ] as const;
 
-/** Each view's visual tokens, `[rows, dModel]`: every image of the view, token by token. */
-function visualRows(g: GraphBuilder, config: PolicyConfig): Record<string, TensorRef> {
+/**
+ * Each view's visual tokens, `[images, tokens, dModel]`, and as rows `[rows, dModel]`: every
+ * image of the view, token by token.
+ */
+function visualRows(
+  g: GraphBuilder,
+  config: PolicyConfig,
+): { rows: Record<string, TensorRef>; encoded: Record<string, TensorRef> } {
   const rows: Record<string, TensorRef> = {};
+  const encoded: Record<string, TensorRef> = {};
   for (const [view, size] of Object.entries(config.encoder.views)) {
     const pixels = g.input(POLICY_NAMES.pixels(view), 'float32', [
       `images.${view}`,
@@ -69,9 +79,11 @@ function visualRows(g: GraphBuilder, config: PolicyConfig): Record<string, Tenso
       size.width,
       3,
     ]);
-    rows[view] = g.reshape(viewTokens(g, config, pixels, view), [-1, config.lm.dModel]);
+    const read = readView(g, config, pixels, view);
+    if (read.encoded) encoded[view] = read.encoded;
+    rows[view] = g.reshape(read.tokens, [-1, config.lm.dModel]);
   }
-  return rows;
+  return { rows, encoded };
 }
 
 /**
@@ -84,16 +96,30 @@ export function viewTokens(
   pixels: TensorRef,
   view: string,
 ): TensorRef {
+  return readView(g, config, pixels, view).tokens;
+}
+
+/**
+ * A view's visual tokens; the grounded view's get the embeddings of their cell's position
+ * tokens, and its encoder tokens before them come back as `encoded` (the per-cell heads
+ * read those, in the training graph only).
+ */
+function readView(
+  g: GraphBuilder,
+  config: PolicyConfig,
+  pixels: TensorRef,
+  view: string,
+): { tokens: TensorRef; encoded?: TensorRef } {
   const tokens = encodeView(g, pixels, view, config.encoder);
   const grounding = config.grounding;
-  if (grounding?.view !== view) return tokens;
+  if (grounding?.view !== view) return { tokens };
   const { xs, ys } = cellTokens(config, grounding);
   const wte = sharedParameter(g, 'wte', [config.vocab, config.lm.dModel], {
     kind: 'normal',
     std: 0.02,
   });
   const at = (ids: number[]) => g.gather(wte, g.constant(ids, 'int64'), 0);
-  return g.add(tokens, g.add(at(xs), at(ys)));
+  return { tokens: g.add(tokens, g.add(at(xs), at(ys))), encoded: tokens };
 }
 
 /** The position-bin token ids at the centre of each visual token's cell, row by row. */
@@ -101,10 +127,7 @@ function cellTokens(
   config: PolicyConfig,
   grounding: NonNullable<PolicyConfig['grounding']>,
 ): { xs: number[]; ys: number[] } {
-  const size = config.encoder.views[grounding.view] as { height: number; width: number };
-  const side = blockPatch(config.encoder) * (config.encoder.merge ?? 1);
-  const rows = size.height / side;
-  const cols = size.width / side;
+  const { rows, cols } = groundingGrid(config);
   const bins = grounding.xTokens.length;
   const bin = (v: number) => Math.min(bins - 1, Math.floor(v * bins));
   const xs: number[] = [];
@@ -190,16 +213,48 @@ export function outputHead(g: GraphBuilder, config: PolicyConfig, hidden: Tensor
   return linear(g, normed, 'head', config.lm.dModel, config.vocab);
 }
 
-/** Logits of the whole sequence, `[batch, seq, vocab]`, under a causal mask. */
-function decoder(g: GraphBuilder, config: PolicyConfig): TensorRef {
+/**
+ * Logits of the whole sequence, `[batch, seq, vocab]`, under a causal mask, and each view's
+ * visual tokens `[images, tokens, dModel]`.
+ */
+function decoder(
+  g: GraphBuilder,
+  config: PolicyConfig,
+): { logits: TensorRef; encoded: Record<string, TensorRef> } {
   const ids = g.input(POLICY_NAMES.ids, 'int64', ['batch', 'seq']);
   // Positions are fed (0, 1, ... seq - 1): a query attends to keys at positions up to its own.
   const positions = g.input(POLICY_NAMES.positions, 'int64', ['seq']);
-  const rows = visualRows(g, config);
+  const { rows, encoded } = visualRows(g, config);
   const visual = visualInputs(g, config, rows, 'seq');
   const x = embedSequence(g, config, { ids, positions, visual });
   const mask = g.less(g.unsqueeze(positions, [0]), g.unsqueeze(g.add(positions, 1), [1]));
-  return outputHead(g, config, transformerStack(g, x, config.lm, { mask }).hidden);
+  const hidden = transformerStack(g, x, config.lm, { mask }).hidden;
+  return { logits: outputHead(g, config, hidden), encoded };
+}
+
+/**
+ * The per-cell term of the observation model (see `cellTargets`): a linear head per field
+ * reads each visual token of the grounded view; the mean over fields of each field's
+ * cross-entropy over the cells it labels.
+ */
+function cellLoss(g: GraphBuilder, config: PolicyConfig, encoded: TensorRef): TensorRef {
+  const view = (config.grounding as NonNullable<PolicyConfig['grounding']>).view;
+  const count = tokensPerView(config.encoder)[view] as number;
+  const targets = g.input(POLICY_NAMES.cellTargets, 'int64', [
+    `images.${view}`,
+    count,
+    CELL_FIELDS.length,
+  ]);
+  const columns = g.split(targets, CELL_FIELDS.length, 2);
+  const perField = CELL_FIELDS.map((field, i) => {
+    const logits = linear(g, encoded, `cells.${field}`, config.lm.dModel, config.vocab);
+    const { nll, ignored } = tokenNll(g, logits, g.squeeze(columns[i] as TensorRef, [2]));
+    return weightedMean(g, nll, g.sub(1, g.cast(ignored, 'float32')));
+  });
+  return g.div(
+    perField.reduce((a, b) => g.add(a, b)),
+    CELL_FIELDS.length,
+  );
 }
 
 /**
@@ -244,14 +299,15 @@ function inverseDynamicsLoss(g: GraphBuilder, config: PolicyConfig): TensorRef {
 }
 
 /**
- * The training graph: outputs `logits`, each active loss term `loss.obs`, `loss.fwd`,
- * `loss.act`, `loss.ac`, and their weighted sum `loss`. A term whose weight is 0 is left
+ * The training graph: outputs `logits`, each active loss term `loss.obs` (and its per-cell
+ * part `loss.cells` when a view is grounded), `loss.fwd`, `loss.act`, `loss.ac`, and their
+ * weighted sum `loss`. A term whose weight is 0 is left
  * out, with its inputs.
  */
 export function buildPolicyGraph(config: PolicyConfig): Graph {
   validatePolicyConfig(config);
   const g = new GraphBuilder('actllm_policy');
-  const logits = decoder(g, config);
+  const { logits, encoded } = decoder(g, config);
   g.output(logits, POLICY_NAMES.logits);
   const targets = g.input(POLICY_NAMES.targets, 'int64', ['batch', 'seq']);
   const { nll } = tokenNll(g, logits, targets);
@@ -261,6 +317,11 @@ export function buildPolicyGraph(config: PolicyConfig): Graph {
     if (w[term] === 0) continue;
     const mask = g.input(POLICY_NAMES.mask(segment), 'float32', ['batch', 'seq']);
     terms.push([w[term], g.output(weightedMean(g, nll, mask), POLICY_NAMES.term(term))]);
+  }
+  if (hasCellLoss(config)) {
+    const view = (config.grounding as NonNullable<PolicyConfig['grounding']>).view;
+    const cells = cellLoss(g, config, encoded[view] as TensorRef);
+    terms.push([w.obs, g.output(cells, POLICY_NAMES.term('cells'))]);
   }
   if (w.ac > 0)
     terms.push([w.ac, g.output(inverseDynamicsLoss(g, config), POLICY_NAMES.term('ac'))]);

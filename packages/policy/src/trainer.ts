@@ -69,7 +69,7 @@ export interface TrainProgress {
   readonly step: number;
   readonly steps: number;
   readonly loss: number;
-  /** Each active loss term: `obs`, `fwd`, `act`, `ac`. */
+  /** Each active loss term: `obs`, `cells` (the observation model's per-cell part), `fwd`, `act`, `ac`. */
   readonly terms: Readonly<Record<string, number>>;
   readonly gradNorm: number;
   readonly lr: number;
@@ -129,7 +129,7 @@ export interface TrainingPosition {
   readonly options: Omit<TrainOptions, 'session'>;
 }
 
-const TERMS = ['obs', 'fwd', 'act', 'ac'] as const;
+const TERMS = ['obs', 'cells', 'fwd', 'act', 'ac'] as const;
 
 type CheckedOptions = Required<Omit<TrainOptions, 'session' | 'augment'>> &
   Pick<TrainOptions, 'augment'>;

@@ -192,3 +192,44 @@ describe('scene-reading samples', () => {
     expect(scalar(runBatch(mixed)['loss.ac'])).toBeCloseTo(scalar(runBatch(plain)['loss.ac']), 5);
   });
 });
+
+describe('per-cell targets of the grounded view', () => {
+  const grounded = presetConfig('tiny', tokenizer);
+  const groundedGraph = buildPolicyGraph(grounded);
+  const samples = stepSamples(episode(), tokenizer, grounded);
+  const batch = collate(samples, tokenizer, grounded);
+  const targets = batch[POLICY_NAMES.cellTargets]!;
+  const cell = (image: number, c: number) =>
+    numbers(targets)
+      .slice((image * 16 + c) * 5, (image * 16 + c + 1) * 5)
+      .map((id) => (id === -100 ? '-' : tokenizer.token(id)));
+
+  it('names the object centred in each cell in the descriptor tokens, <pad> where none is', () => {
+    // Two instruction images and one user image of the top view per sample; tiny's top view
+    // is a 4 x 4 grid.
+    expect(targets.shape).toEqual([6, 16, 5]);
+    // Sample 0's own frame (image 2): the bowl at (0.7, 0.3), the red block at (0.31, 0.64),
+    // the blue block at (0.2, 0.4); rows run from the top (y = 1) down.
+    expect(cell(2, 2 * 4 + 2)).toEqual(['bowl', 'green', '<x_70>', '<y_30>', '<t_0>']);
+    expect(cell(2, 1 * 4 + 1)).toEqual(['block', 'red', '<x_31>', '<y_64>', '<t_0>']);
+    expect(cell(2, 2 * 4 + 0)).toEqual(['block', 'blue', '<x_20>', '<y_40>', '<t_0>']);
+    expect(cell(2, 0)).toEqual(['<pad>', '-', '-', '-', '-']);
+    // A prompt asset is labelled with the object it shows.
+    expect(cell(0, 1 * 4 + 1)).toEqual(['block', 'red', '<x_31>', '<y_64>', '<t_0>']);
+  });
+
+  it('adds the cells term to the observation loss, and leaves it out with obs at 0', () => {
+    expect(Object.keys(batch).sort()).toEqual(groundedGraph.inputs.map((i) => i.name).sort());
+    const feeds = Object.fromEntries(
+      groundedGraph.inputs.map((i) => [i.name, batch[i.name] as Tensor]),
+    );
+    const out = run(groundedGraph, { ...feeds, ...initParameters(groundedGraph, 1) });
+    const cells = scalar(out[POLICY_NAMES.term('cells')]);
+    // At initialisation each field is close to uniform over the vocabulary.
+    expect(cells).toBeGreaterThan(0.5 * Math.log(tokenizer.size));
+    expect(cells).toBeLessThan(2 * Math.log(tokenizer.size));
+    const noObs = presetConfig('tiny', tokenizer, { obs: 0 });
+    expect(collate(samples, tokenizer, noObs)[POLICY_NAMES.cellTargets]).toBeUndefined();
+    expect(buildPolicyGraph(noObs).outputs.map((o) => o.name)).not.toContain('loss.cells');
+  });
+});

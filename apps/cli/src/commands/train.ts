@@ -111,7 +111,7 @@ async function buildSamples(
 }
 
 /**
- * The step budget for `--minutes`: a throw-away trainer with the same options times three
+ * The step budget for `--minutes`: a throw-away trainer with the same options times ten
  * steps after one untimed warm-up step (graph and session set-up, first-batch caches), and
  * the minutes left after that probe, divided by the mean step time, give the steps of the
  * cosine schedule. The real run starts afresh from the seed, so the probe changes no
@@ -132,7 +132,7 @@ async function estimateSteps(
   });
   try {
     await probe.trainStep();
-    const timed = 3;
+    const timed = 10;
     const t0 = performance.now();
     for (let i = 0; i < timed; i++) await probe.trainStep();
     const secondsPerStep = (performance.now() - t0) / 1000 / timed;

@@ -1,0 +1,84 @@
+import type { ObjectState } from '@actllm/core';
+import { buildScene, toCompact } from '@actllm/descriptor';
+import type { Tokenizer } from '@actllm/dialogue';
+import { blockPatch } from '@actllm/encoder';
+import type { GroundingConfig, PolicyConfig } from './config.js';
+import { PolicyError } from './errors.js';
+
+/**
+ * Dense supervision of the grounded view: each visual token (a cell of the top view's grid)
+ * is trained to name, through small heads of its own, the object whose centre lies in its
+ * cell, in the descriptor's own tokens (shape, colour, `<x_k>`, `<y_k>`, `<t_k>`), or `<pad>`
+ * for an empty cell. A scene gives as many labels as the grid has cells instead of the few
+ * objects of its `scene` text, and the labels sit where the object is, so the encoder learns
+ * to read a table long before the language model has learned where to look. The term is
+ * part of the observation model's loss (`losses.obs` weighs it, 0 switches it off).
+ */
+
+/** What each cell names, in the order of the descriptor's object tokens. */
+export const CELL_FIELDS = ['shape', 'color', 'x', 'y', 'theta'] as const;
+
+/** The grid of the grounded view: one cell per visual token, row by row from the top. */
+export function groundingGrid(config: PolicyConfig): { rows: number; cols: number } {
+  const grounding = config.grounding as GroundingConfig;
+  const size = config.encoder.views[grounding.view] as { height: number; width: number };
+  const side = blockPatch(config.encoder) * (config.encoder.merge ?? 1);
+  return { rows: size.height / side, cols: size.width / side };
+}
+
+/** Whether the training graph has the per-cell term (a grounded view and `losses.obs` > 0). */
+export function hasCellLoss(config: PolicyConfig): boolean {
+  return config.grounding !== undefined && config.losses.obs > 0;
+}
+
+/**
+ * The cell targets of one image, `[cells * CELL_FIELDS.length]` token ids (-100 where a
+ * field has no label). Where two objects share a cell, the smaller footprint wins: it is the
+ * one on top, the one a container holds.
+ */
+export function cellTargets(
+  objects: readonly ObjectState[],
+  tokenizer: Tokenizer,
+  config: PolicyConfig,
+): BigInt64Array {
+  const { rows, cols } = groundingGrid(config);
+  const fields = CELL_FIELDS.length;
+  const out = new BigInt64Array(rows * cols * fields).fill(-100n);
+  for (let c = 0; c < rows * cols; c++) out[c * fields] = BigInt(tokenizer.padId);
+  const footprint = new Float64Array(rows * cols).fill(Infinity);
+  const view = (config.grounding as GroundingConfig).view as keyof ObjectState['bbox'];
+  for (const object of objects) {
+    const { x, y } = object.pose;
+    if (object.bbox[view] === null || x < 0 || x > 1 || y < 0 || y > 1) continue;
+    const col = Math.min(cols - 1, Math.floor(x * cols));
+    const row = Math.min(rows - 1, Math.floor((1 - y) * rows));
+    const cell = row * cols + col;
+    const area = object.size.x * object.size.y;
+    if (area >= (footprint[cell] as number)) continue;
+    footprint[cell] = area;
+    objectTokens(object, tokenizer, config).forEach((id, f) => {
+      out[cell * fields + f] = BigInt(id);
+    });
+  }
+  return out;
+}
+
+/** The object's tokens as the scene descriptor writes them, between `<obj>` and `</obj>`. */
+function objectTokens(object: ObjectState, tokenizer: Tokenizer, config: PolicyConfig): number[] {
+  const bins = config.inverseDynamics.bins;
+  const text = toCompact(buildScene([object], { bins }), { bins });
+  const ids = tokenizer.encode(text);
+  const open = ids.indexOf(tokenizer.id('<obj>') ?? -1);
+  const tokens = ids.slice(open + 1, open + 1 + CELL_FIELDS.length);
+  if (
+    open < 0 ||
+    tokens.length !== CELL_FIELDS.length ||
+    ids[open + 1 + tokens.length] !== tokenizer.id('</obj>')
+  ) {
+    throw new PolicyError(
+      'POLICY_INVALID_BATCH',
+      `The object ${object.shape} ${object.color} is not written as ${CELL_FIELDS.length} tokens (${text}); build the tokenizer with the scene's shape and colour names.`,
+    );
+  }
+  return tokens;
+}

@@ -112,7 +112,12 @@ export { goalIds } from './tasks/goal-ids.js';
 
 export { generateDataset } from './dataset/generate.js';
 export type { GenerateOptions, GenerateProgress } from './dataset/generate.js';
-export { DATASET_FORMAT, DATASET_FORMAT_VERSION, episodeId } from './dataset/format.js';
+export {
+  DATASET_FORMAT,
+  DATASET_FORMAT_VERSION,
+  countEpisodes,
+  episodeId,
+} from './dataset/format.js';
 export { openDataset, readManifest } from './dataset/reader.js';
 export type { DatasetEpisode, ReadDatasetOptions, TabletopDataset } from './dataset/reader.js';
 export { EpisodeDamagedError } from './dataset/verify.js';

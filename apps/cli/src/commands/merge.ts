@@ -2,6 +2,7 @@ import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '@actllm/core/node';
 import {
+  countEpisodes,
   episodeId,
   openDataset,
   type DatasetConfig,
@@ -204,15 +205,7 @@ function mergeDatasets(dirs: readonly string[], out: string): Record<string, unk
     );
   const sources = order.map((id) => byId.get(id) as { dir: string; episode: EpisodeSummary });
   const episodes = sources.map((s) => s.episode);
-  const counts: Record<string, { episodes: number; success: number }> = {};
-  for (const t of tasks) counts[t] = { episodes: 0, success: 0 };
-  for (const e of episodes) {
-    const c = counts[e.task];
-    if (c) {
-      c.episodes++;
-      if (e.outcome === 'success') c.success++;
-    }
-  }
+  const counts = countEpisodes(tasks, episodes);
   const manifest: DatasetManifest = {
     ...(JSON.parse(datasetJson) as DatasetConfig),
     tasks,

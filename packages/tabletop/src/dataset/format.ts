@@ -86,3 +86,20 @@ export function episodeId(task: string, index: number): string {
 export function episodeDir(task: string, id: string): string {
   return `episodes/${task}/${id}`;
 }
+
+/** Episodes and successes per task, every task of `tasks` present (the manifest's `counts`). */
+export function countEpisodes(
+  tasks: readonly string[],
+  episodes: readonly EpisodeSummary[],
+): Record<string, { episodes: number; success: number }> {
+  const counts: Record<string, { episodes: number; success: number }> = {};
+  for (const t of tasks) counts[t] = { episodes: 0, success: 0 };
+  for (const e of episodes) {
+    const c = counts[e.task];
+    if (c) {
+      c.episodes++;
+      if (e.outcome === 'success') c.success++;
+    }
+  }
+  return counts;
+}

@@ -18,6 +18,7 @@ import { verifiedFiles } from './verify.js';
 import {
   DATASET_FORMAT,
   DATASET_FORMAT_VERSION,
+  countEpisodes,
   episodeId,
   type DatasetConfig,
   type DatasetManifest,
@@ -283,15 +284,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Dataset
   }
 
   const episodes = jobs.map((j) => summaries.get(j.id)).filter((s): s is EpisodeSummary => !!s);
-  const counts: Record<string, { episodes: number; success: number }> = {};
-  for (const t of tasks) counts[t] = { episodes: 0, success: 0 };
-  for (const e of episodes) {
-    const c = counts[e.task];
-    if (c) {
-      c.episodes++;
-      if (e.outcome === 'success') c.success++;
-    }
-  }
+  const counts = countEpisodes(tasks, episodes);
   const manifest: DatasetManifest = {
     ...config,
     tasks,

@@ -68,7 +68,7 @@ describe('actllm train and eval on a checkpoint', () => {
     expect(r).toMatchObject({ stopped: 'stop-after', step: 3, steps: 6, stepsThisRun: 3 });
     expect(r.samples).toMatchObject({ episodes: 4, scenes: 8 });
     expect(r.samples.train).toBe(4 + 8);
-    expect(Object.keys(r.last.terms).sort()).toEqual(['ac', 'act', 'fwd', 'obs']);
+    expect(Object.keys(r.last.terms).sort()).toEqual(['ac', 'act', 'cells', 'fwd', 'obs']);
     expect(Number.isFinite(r.last.loss) && r.last.loss > 0).toBe(true);
     expect(readdirSync(ckpt).sort()).toEqual([
       'actllm_train.json',

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMALL_VIEWS, actllm, errorLine, generateTiny, json, ok, tempDir } from './helpers.js';
+import {
+  SMALL_VIEWS,
+  actllm,
+  errorLine,
+  generateTiny,
+  json,
+  ok,
+  tempDir,
+  trainTiny,
+} from './helpers.js';
 
 /** Debian's chromium (apt-get install chromium); the browser test is skipped without it. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -21,16 +30,7 @@ describe('actllm report', () => {
     const small = ['--views', SMALL_VIEWS, '--json'];
     generateTiny(data, 'visual_manipulation', 2);
     // Evaluations during training: validation loss and closed-loop success in the log.
-    ok([
-      'train',
-      '--data',
-      data,
-      '--preset',
-      'tiny',
-      '--steps',
-      '4',
-      '--warmup',
-      '1',
+    trainTiny(data, ckpt, 4, [
       '--scenes',
       '4',
       '--val-fraction',
@@ -39,9 +39,6 @@ describe('actllm report', () => {
       '2',
       '--eval-episodes',
       '1',
-      '--out',
-      ckpt,
-      '--json',
     ]);
     const plan = ['--levels', 'L1,L2', '--tasks', 'visual_manipulation,rotate', '--episodes', '1'];
     ok(['eval', '--checkpoint', ckpt, ...plan, '--out', join(dir, 'eval', 'tiny'), ...small]);

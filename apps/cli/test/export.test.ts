@@ -131,7 +131,8 @@ describe('actllm export', () => {
     ckpt = join(dir, 'ckpt');
     out = join(dir, 'export');
     generateTiny(data, 'visual_manipulation', 1);
-    trainTiny(data, ckpt, 3, ['--scenes', '4']);
+    // Rotary positions, so the export is checked with the position scheme that has no table.
+    trainTiny(data, ckpt, 3, ['--scenes', '4', '--rotary']);
     const e = actllm(['export', '--checkpoint', ckpt, '--out', out, '--json']);
     expect(e.status, e.stderr).toBe(0);
   }, 180_000);
@@ -163,6 +164,7 @@ describe('actllm export', () => {
       lm,
       vocab: model.config.vocab,
     });
+    expect(lm.rotary).toBe(true);
     expect(config.vision['top']).toMatchObject({
       file: 'onnx/vision_encoder_top.onnx',
       ...model.config.encoder.views['top'],

@@ -12,6 +12,12 @@ export interface LanguageModelConfig {
   readonly ff?: number;
   /** The longest sequence, text and visual tokens together (the position table's size). */
   readonly maxLength: number;
+  /**
+   * Rotary position embedding on queries and keys instead of the learned position table
+   * `wpe`: attention then sees relative offsets, which is what copying a token from
+   * earlier in the context needs.
+   */
+  readonly rotary?: boolean;
 }
 
 /**
@@ -190,6 +196,12 @@ export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
   count(lm.layers, 'lm.layers', 1, 256);
   count(lm.maxLength, 'lm.maxLength', 8, 1 << 16);
   if (lm.ff !== undefined) count(lm.ff, 'lm.ff');
+  if (lm.rotary !== undefined && typeof lm.rotary !== 'boolean') {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `lm.rotary must be true or false; got ${String(lm.rotary)}.`,
+    );
+  }
   if (lm.dModel % lm.heads !== 0) {
     throw new PolicyError(
       'POLICY_INVALID_CONFIG',

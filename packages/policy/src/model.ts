@@ -55,6 +55,9 @@ export const POLICY_NAMES = {
   term: (name: 'obs' | 'cells' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
 } as const;
 
+/** The token embedding's initializer (it is shared by the grounding and a tied head). */
+const WTE_INIT = { kind: 'normal', std: 0.02 } as const;
+
 /** The cross-entropy terms and the dialogue segment each is computed on. */
 export const SEGMENT_TERMS = [
   ['obs', 'scene'],
@@ -114,10 +117,7 @@ function readView(
   const grounding = config.grounding;
   if (grounding?.view !== view) return { tokens };
   const { xs, ys } = cellTokens(config, grounding);
-  const wte = sharedParameter(g, 'wte', [config.vocab, config.lm.dModel], {
-    kind: 'normal',
-    std: 0.02,
-  });
+  const wte = sharedParameter(g, 'wte', [config.vocab, config.lm.dModel], WTE_INIT);
   const at = (ids: number[]) => g.gather(wte, g.constant(ids, 'int64'), 0);
   return { tokens: g.add(tokens, g.add(at(xs), at(ys))), encoded: tokens };
 }
@@ -180,11 +180,12 @@ export function embedSequence(
   inputs: { ids: TensorRef; positions: TensorRef; visual: Readonly<Record<string, VisualInput>> },
 ): TensorRef {
   const { lm } = config;
-  const wte = sharedParameter(g, 'wte', [config.vocab, lm.dModel], { kind: 'normal', std: 0.02 });
+  const wte = sharedParameter(g, 'wte', [config.vocab, lm.dModel], WTE_INIT);
   let spliced = g.gather(wte, inputs.ids, 0);
   for (const { rows, index, mask } of Object.values(inputs.visual)) {
     spliced = g.add(spliced, g.mul(g.gather(rows, index, 0), g.unsqueeze(mask, [-1])));
   }
+  if (lm.rotary === true) return spliced;
   const wpe = sharedParameter(g, 'wpe', [lm.maxLength, lm.dModel], { kind: 'normal', std: 0.02 });
   return g.add(spliced, g.gather(wpe, inputs.positions, 0));
 }
@@ -228,7 +229,7 @@ function decoder(
   const visual = visualInputs(g, config, rows, 'seq');
   const x = embedSequence(g, config, { ids, positions, visual });
   const mask = g.less(g.unsqueeze(positions, [0]), g.unsqueeze(g.add(positions, 1), [1]));
-  const hidden = transformerStack(g, x, config.lm, { mask }).hidden;
+  const hidden = transformerStack(g, x, config.lm, { mask, positions }).hidden;
   return { logits: outputHead(g, config, hidden), encoded };
 }
 

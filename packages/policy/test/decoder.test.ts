@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 
 const config = presetConfig('tiny', 30, { ac: 0 });
+const base = config;
 const SEQ = 30;
 const VIEWS = ['top', 'front'] as const;
 
@@ -66,93 +67,106 @@ describe('the KV-cache decoder', () => {
     expect(input('placement')).toBeUndefined();
   });
 
-  it('gives the training graph logits, prefill then one token at a time', () => {
-    const train = buildPolicyGraph(config);
-    const weights = initParameters(train, 9);
-    const perView = tokensPerView(config.encoder);
-    const rng = new Rng(1);
-    const images = Object.fromEntries(
-      Object.entries(config.encoder.views).map(([v, s]) => [
-        v,
-        pixels(rng, [1, s.height, s.width, 3]),
-      ]),
-    );
-    const tokens = Array.from({ length: SEQ }, (_, i) => (i * 7 + 3) % 30);
-    // Visual tokens at positions 2 .. 18 (top), then 18 .. 26 (front).
-    const starts = { top: 2, front: 2 + (perView.top as number) };
-    const feeds: Record<string, Tensor> = {
-      [POLICY_NAMES.ids]: int64([1, SEQ], tokens),
-      [POLICY_NAMES.positions]: int64([SEQ], [...Array(SEQ).keys()]),
-      [POLICY_NAMES.targets]: int64([1, SEQ], tokens),
-      [POLICY_NAMES.mask('scene')]: createTensor(
-        'float32',
-        [1, SEQ],
-        new Float32Array(SEQ).fill(1),
-      ),
-      [POLICY_NAMES.mask('next')]: createTensor('float32', [1, SEQ], new Float32Array(SEQ).fill(1)),
-      [POLICY_NAMES.mask('act')]: createTensor('float32', [1, SEQ], new Float32Array(SEQ).fill(1)),
-    };
-    for (const v of VIEWS) {
-      feeds[POLICY_NAMES.pixels(v)] = images[v] as Tensor;
-      Object.assign(feeds, splice(v, SEQ, starts[v], perView[v] as number));
-    }
-    const full = run(train, { ...feeds, ...weights }).logits!;
-
-    // The encoder graph on its own, then the decoder over the same sequence.
-    const encoder = visionEncoder(config.encoder);
-    const encoded = run(encoder, {
-      ...Object.fromEntries(Object.entries(images).map(([v, t]) => [encoderNames(v).pixels, t])),
-      ...weights,
-    });
-    const d = config.lm.dModel;
-    const dec = buildDecoderGraph(config);
-    const dh = d / config.lm.heads;
-    const empty = createTensor('float32', [1, config.lm.heads, 0, dh]);
-    const step = (
-      from: number,
-      to: number,
-      cache: Record<string, Tensor> | undefined,
-      withImages: boolean,
-    ) => {
-      const n = to - from;
-      const mask = new Uint8Array(n * to);
-      for (let i = 0; i < n; i++) mask.fill(1, i * to, i * to + from + i + 1);
-      const f: Record<string, Tensor> = {
-        [POLICY_NAMES.ids]: int64([1, n], tokens.slice(from, to)),
-        [POLICY_NAMES.positions]: int64(
-          [n],
-          Array.from({ length: n }, (_, i) => from + i),
+  it.each([false, true])(
+    'gives the training graph logits, prefill then one token at a time (rotary: %s)',
+    (rotary) => {
+      const config = { ...base, lm: { ...base.lm, rotary } };
+      const train = buildPolicyGraph(config);
+      const weights = initParameters(train, 9);
+      const perView = tokensPerView(config.encoder);
+      const rng = new Rng(1);
+      const images = Object.fromEntries(
+        Object.entries(config.encoder.views).map(([v, s]) => [
+          v,
+          pixels(rng, [1, s.height, s.width, 3]),
+        ]),
+      );
+      const tokens = Array.from({ length: SEQ }, (_, i) => (i * 7 + 3) % 30);
+      // Visual tokens at positions 2 .. 18 (top), then 18 .. 26 (front).
+      const starts = { top: 2, front: 2 + (perView.top as number) };
+      const feeds: Record<string, Tensor> = {
+        [POLICY_NAMES.ids]: int64([1, SEQ], tokens),
+        [POLICY_NAMES.positions]: int64([SEQ], [...Array(SEQ).keys()]),
+        [POLICY_NAMES.targets]: int64([1, SEQ], tokens),
+        [POLICY_NAMES.mask('scene')]: createTensor(
+          'float32',
+          [1, SEQ],
+          new Float32Array(SEQ).fill(1),
         ),
-        [DECODER_NAMES.mask]: createTensor('bool', [1, 1, n, to], mask),
+        [POLICY_NAMES.mask('next')]: createTensor(
+          'float32',
+          [1, SEQ],
+          new Float32Array(SEQ).fill(1),
+        ),
+        [POLICY_NAMES.mask('act')]: createTensor(
+          'float32',
+          [1, SEQ],
+          new Float32Array(SEQ).fill(1),
+        ),
       };
       for (const v of VIEWS) {
-        const count = perView[v] as number;
-        // The view's tokens as rows, or the one zero row of a chunk without its image.
-        const tokensOf = encoded[encoderNames(v).tokens]!;
-        f[DECODER_NAMES.visual(v)] = withImages
-          ? createTensor('float32', [count, d], tokensOf.data as Float32Array)
-          : createTensor('float32', [1, d]);
-        Object.assign(f, splice(v, n, starts[v] - from, withImages ? count : 0));
+        feeds[POLICY_NAMES.pixels(v)] = images[v] as Tensor;
+        Object.assign(feeds, splice(v, SEQ, starts[v], perView[v] as number));
       }
-      for (let l = 0; l < config.lm.layers; l++) {
-        const k = kvNames(l);
-        f[k.pastKey] = cache?.[k.presentKey] ?? empty;
-        f[k.pastValue] = cache?.[k.presentValue] ?? empty;
-      }
-      return run(dec, { ...f, ...weights });
-    };
-    const prefill = starts.front + (perView.front as number) + 1;
-    let out = step(0, prefill, undefined, true);
-    expect(rows(out.logits!, 0, prefill)).toEqual(
-      rows(full, 0, prefill).map((v): unknown => expect.closeTo(v, 4)),
-    );
-    for (let p = prefill; p < SEQ; p++) {
-      out = step(p, p + 1, out, false);
-      expect(rows(out.logits!, 0, 1)).toEqual(
-        rows(full, p, p + 1).map((v): unknown => expect.closeTo(v, 4)),
+      const full = run(train, { ...feeds, ...weights }).logits!;
+
+      // The encoder graph on its own, then the decoder over the same sequence.
+      const encoder = visionEncoder(config.encoder);
+      const encoded = run(encoder, {
+        ...Object.fromEntries(Object.entries(images).map(([v, t]) => [encoderNames(v).pixels, t])),
+        ...weights,
+      });
+      const d = config.lm.dModel;
+      const dec = buildDecoderGraph(config);
+      const dh = d / config.lm.heads;
+      const empty = createTensor('float32', [1, config.lm.heads, 0, dh]);
+      const step = (
+        from: number,
+        to: number,
+        cache: Record<string, Tensor> | undefined,
+        withImages: boolean,
+      ) => {
+        const n = to - from;
+        const mask = new Uint8Array(n * to);
+        for (let i = 0; i < n; i++) mask.fill(1, i * to, i * to + from + i + 1);
+        const f: Record<string, Tensor> = {
+          [POLICY_NAMES.ids]: int64([1, n], tokens.slice(from, to)),
+          [POLICY_NAMES.positions]: int64(
+            [n],
+            Array.from({ length: n }, (_, i) => from + i),
+          ),
+          [DECODER_NAMES.mask]: createTensor('bool', [1, 1, n, to], mask),
+        };
+        for (const v of VIEWS) {
+          const count = perView[v] as number;
+          // The view's tokens as rows, or the one zero row of a chunk without its image.
+          const tokensOf = encoded[encoderNames(v).tokens]!;
+          f[DECODER_NAMES.visual(v)] = withImages
+            ? createTensor('float32', [count, d], tokensOf.data as Float32Array)
+            : createTensor('float32', [1, d]);
+          Object.assign(f, splice(v, n, starts[v] - from, withImages ? count : 0));
+        }
+        for (let l = 0; l < config.lm.layers; l++) {
+          const k = kvNames(l);
+          f[k.pastKey] = cache?.[k.presentKey] ?? empty;
+          f[k.pastValue] = cache?.[k.presentValue] ?? empty;
+        }
+        return run(dec, { ...f, ...weights });
+      };
+      const prefill = starts.front + (perView.front as number) + 1;
+      let out = step(0, prefill, undefined, true);
+      expect(rows(out.logits!, 0, prefill)).toEqual(
+        rows(full, 0, prefill).map((v): unknown => expect.closeTo(v, 4)),
       );
-    }
-  });
+      for (let p = prefill; p < SEQ; p++) {
+        out = step(p, p + 1, out, false);
+        expect(rows(out.logits!, 0, 1)).toEqual(
+          rows(full, p, p + 1).map((v): unknown => expect.closeTo(v, 4)),
+        );
+      }
+      expect(train.parameters.some((x) => x.name === 'wpe')).toBe(!rotary);
+    },
+  );
 });
 
 describe('KvTokenModel', () => {

@@ -276,5 +276,8 @@ describe('the policy graph', () => {
     expect(() =>
       buildPolicyGraph({ ...tiny, inverseDynamics: { ...tiny.inverseDynamics, cell: 0 } }),
     ).toThrow(/inverseDynamics.cell/);
+    expect(() => buildPolicyGraph({ ...tiny, lm: { ...tiny.lm, rotary: 'yes' as never } })).toThrow(
+      /lm.rotary must be true or false/,
+    );
   });
 });

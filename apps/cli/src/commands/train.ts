@@ -175,6 +175,10 @@ export const train: CommandDef = {
       kind: choice(['tiny', 'default', 'base'] as const),
       default: 'default',
     },
+    {
+      flags: '--rotary',
+      description: 'rotary positions in the language model instead of a learned table',
+    },
     ...BACKEND_SPECS,
     {
       flags: '--minutes <m>',
@@ -318,7 +322,8 @@ Examples:
     } else {
       const texts = datasets.flatMap((d) => [...d].map(({ record }) => record.instruction.text));
       tokenizer = await buildVocabulary(texts);
-      config = presetConfig(o['preset'] as PresetName, tokenizer, o['loss'] ?? {});
+      const preset = presetConfig(o['preset'] as PresetName, tokenizer, o['loss'] ?? {});
+      config = o['rotary'] === true ? { ...preset, lm: { ...preset.lm, rotary: true } } : preset;
     }
     const samples = await buildSamples(datasets, settings, tokenizer, config);
     if (samples.unknownWords.size > 0)

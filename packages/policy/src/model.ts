@@ -55,7 +55,7 @@ export const POLICY_NAMES = {
   term: (name: 'obs' | 'cells' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
 } as const;
 
-/** The token embedding's initializer (it is shared by the grounding and a tied head). */
+/** The token embedding's initializer (the grounding and the text embedding share `wte`). */
 const WTE_INIT = { kind: 'normal', std: 0.02 } as const;
 
 /** The cross-entropy terms and the dialogue segment each is computed on. */

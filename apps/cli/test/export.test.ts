@@ -58,23 +58,35 @@ interface ExportConfig {
 class OrtDecoder implements TokenModel {
   length = 0;
   #cache: Record<string, ort.Tensor> = {};
+  /** The tokens so far: the copy head reads the one before each new position. */
+  #tokens: number[] = [];
+  readonly #copy: boolean;
   constructor(
     readonly session: ort.InferenceSession,
     readonly config: ExportConfig,
   ) {
     const dh = config.hidden_size / config.num_attention_heads;
+    const empty = (dims: number[]) => new ort.Tensor('float32', new Float32Array(0), dims);
     for (let l = 0; l < config.num_hidden_layers; l++)
       for (const kind of ['key', 'value'])
-        this.#cache[`past_key_values.${l}.${kind}`] = new ort.Tensor(
-          'float32',
-          new Float32Array(0),
-          [1, config.num_attention_heads, 0, dh],
-        );
+        this.#cache[`past_key_values.${l}.${kind}`] = empty([1, config.num_attention_heads, 0, dh]);
+    // The copy head's cache is one more entry: keys [1, 1, past, d], one-hot values.
+    this.#copy = session.inputNames.includes('previous_ids');
+    const c = config.num_hidden_layers;
+    if (this.#copy) {
+      this.#cache[`past_key_values.${c}.key`] = empty([1, 1, 0, config.hidden_size]);
+      this.#cache[`past_key_values.${c}.value`] = empty([1, 1, 0, config.vocab_size]);
+    }
   }
 
   async append(
     tokens: readonly number[],
-    spans: readonly { view: string; start: number; tokens: Float32Array }[] = [],
+    spans: readonly {
+      view: string;
+      start: number;
+      tokens: Float32Array;
+      readings?: Float32Array;
+    }[] = [],
   ): Promise<Float32Array[]> {
     const n = tokens.length;
     const past = this.length;
@@ -107,11 +119,26 @@ class OrtDecoder implements TokenModel {
         row += span.tokens.length / d;
       }
       feeds[`visual.${view}`] = new ort.Tensor('float32', rows, [Math.max(1, count), d]);
+      if (this.session.inputNames.includes(`readings.${view}`)) {
+        const v = this.config.vocab_size;
+        const readings = new Float32Array(Math.max(1, count) * v);
+        let at = 0;
+        for (const span of mine) {
+          readings.set(span.readings!, at * v);
+          at += span.tokens.length / d;
+        }
+        feeds[`readings.${view}`] = new ort.Tensor('float32', readings, [Math.max(1, count), v]);
+      }
       feeds[`visual_index.${view}`] = new ort.Tensor('int64', index, [1, n]);
       feeds[`visual_mask.${view}`] = new ort.Tensor('float32', on, [1, n]);
     }
+    if (this.#copy) {
+      const before = [this.#tokens[past - 1] ?? tokens[0]!, ...tokens.slice(0, -1)];
+      feeds['previous_ids'] = new ort.Tensor('int64', BigInt64Array.from(before, BigInt), [1, n]);
+    }
     const out = await this.session.run(feeds);
-    for (let l = 0; l < this.config.num_hidden_layers; l++)
+    this.#tokens.push(...tokens);
+    for (let l = 0; l < this.config.num_hidden_layers + (this.#copy ? 1 : 0); l++)
       for (const kind of ['key', 'value'])
         this.#cache[`past_key_values.${l}.${kind}`] = out[`present.${l}.${kind}`] as ort.Tensor;
     this.length = past + n;
@@ -131,8 +158,9 @@ describe('actllm export', () => {
     ckpt = join(dir, 'ckpt');
     out = join(dir, 'export');
     generateTiny(data, 'visual_manipulation', 1);
-    // Rotary positions, so the export is checked with the position scheme that has no table.
-    trainTiny(data, ckpt, 3, ['--scenes', '4', '--rotary']);
+    // Rotary positions and the copy head, so the export is checked with both (the plain
+    // decoder is the same graph without them).
+    trainTiny(data, ckpt, 3, ['--scenes', '4', '--rotary', '--copy']);
     const e = actllm(['export', '--checkpoint', ckpt, '--out', out, '--json']);
     expect(e.status, e.stderr).toBe(0);
   }, 180_000);
@@ -164,7 +192,7 @@ describe('actllm export', () => {
       lm,
       vocab: model.config.vocab,
     });
-    expect(lm.rotary).toBe(true);
+    expect(lm).toMatchObject({ rotary: true, copy: true });
     expect(config.vision['top']).toMatchObject({
       file: 'onnx/vision_encoder_top.onnx',
       ...model.config.encoder.views['top'],
@@ -236,7 +264,8 @@ describe('actllm export', () => {
       });
       const tokens = (result[`tokens.${view}`] as ort.Tensor).data as Float32Array;
       expect(tokens.length).toBe(size.tokens * config.hidden_size);
-      spans.push({ view, start: slot.position, tokens });
+      const readings = result[`readings.${view}`]?.data as Float32Array | undefined;
+      spans.push({ view, start: slot.position, tokens, ...(readings ? { readings } : {}) });
     }
     const decoder = new OrtDecoder(
       await ort.InferenceSession.create(join(out, config.decoder.file)),

@@ -18,6 +18,12 @@ export interface LanguageModelConfig {
    * earlier in the context needs.
    */
   readonly rotary?: boolean;
+  /**
+   * The copy head: an attention over earlier text positions whose values are their tokens,
+   * mixed with the output head by a learned gate, so a turn can copy from its context
+   * (see `copyHead`).
+   */
+  readonly copy?: boolean;
 }
 
 /**
@@ -200,6 +206,12 @@ export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
     throw new PolicyError(
       'POLICY_INVALID_CONFIG',
       `lm.rotary must be true or false; got ${String(lm.rotary)}.`,
+    );
+  }
+  if (lm.copy !== undefined && typeof lm.copy !== 'boolean') {
+    throw new PolicyError(
+      'POLICY_INVALID_CONFIG',
+      `lm.copy must be true or false; got ${String(lm.copy)}.`,
     );
   }
   if (lm.dModel % lm.heads !== 0) {

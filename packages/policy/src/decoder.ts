@@ -1,4 +1,11 @@
-import { GraphBuilder, kvNames, transformerStack, type Graph, type KvCache } from '@actllm/graph';
+import {
+  GraphBuilder,
+  kvNames,
+  transformerStack,
+  type Graph,
+  type KvCache,
+  type TensorRef,
+} from '@actllm/graph';
 import { validatePolicyConfig, type PolicyConfig } from './config.js';
 import { POLICY_NAMES, embedSequence, outputHead, visualInputs } from './model.js';
 
@@ -8,6 +15,8 @@ export const DECODER_NAMES = {
   mask: 'mask',
   /** Visual tokens of a view for the new positions, float32 [rows, dModel] (at least 1 row). */
   visual: (view: string) => `visual.${view}`,
+  /** With the copy head: the token before each new position, int64 [batch, new]. */
+  previous: 'previous_ids',
 } as const;
 
 /**
@@ -16,8 +25,12 @@ export const DECODER_NAMES = {
  * dModel] (the encoder graph's tokens for the view's images among the new positions; a zero
  * row when there are none) with `visual_index.<view>` and `visual_mask.<view>` [batch, new],
  * and per layer `past_key_values.{l}.key/value`; outputs
- * `logits` [batch, new, vocab] and `present.{l}.key/value`. Its weights are the training
- * graph's (`buildPolicyGraph`), by name; the visual tokens come from `visionEncoder`.
+ * `logits` [batch, new, vocab] and `present.{l}.key/value`. With `lm.copy` it also takes
+ * `previous_ids`, the grounded view's `readings.<view>` [rows, vocab] beside its rows, and
+ * the copy head's cache as one more entry, `past_key_values.{layers}`
+ * (keys [batch, 1, past, dModel], values [batch, 1, past, vocab]), and its logits are the
+ * mixture's log-probabilities. Its weights are the training graph's (`buildPolicyGraph`),
+ * by name; the visual tokens come from `visionEncoder`.
  */
 export function buildDecoderGraph(config: PolicyConfig): Graph {
   validatePolicyConfig(config);
@@ -32,7 +45,15 @@ export function buildDecoderGraph(config: PolicyConfig): Graph {
       g.input(DECODER_NAMES.visual(v), 'float32', [`rows.${v}`, lm.dModel]),
     ]),
   );
-  const visual = visualInputs(g, config, rows, 'new');
+  // With the copy head, the grounded view's readings of the same rows.
+  const view = config.grounding?.view;
+  const readings =
+    lm.copy === true && view !== undefined
+      ? {
+          [view]: g.input(POLICY_NAMES.readings(view), 'float32', [`rows.${view}`, config.vocab]),
+        }
+      : {};
+  const visual = visualInputs(g, config, rows, 'new', readings);
   const dh = lm.dModel / lm.heads;
   const cache: KvCache[] = Array.from({ length: lm.layers }, (_, l) => ({
     key: g.input(kvNames(l).pastKey, 'float32', ['batch', lm.heads, 'past', dh]),
@@ -44,6 +65,32 @@ export function buildDecoderGraph(config: PolicyConfig): Graph {
     g.output(p.key, kvNames(l).presentKey);
     g.output(p.value, kvNames(l).presentValue);
   });
-  g.output(outputHead(g, config, stack.hidden), POLICY_NAMES.logits);
+  const copy = lm.copy === true ? copyInputs(g, config) : undefined;
+  const head = outputHead(
+    g,
+    config,
+    stack.hidden,
+    copy && { ids, visual, mask, previous: copy.previous, cache: copy.cache },
+  );
+  if (head.copy) {
+    g.output(head.copy.key, kvNames(lm.layers).presentKey);
+    g.output(head.copy.value, kvNames(lm.layers).presentValue);
+  }
+  g.output(head.logits, POLICY_NAMES.logits);
   return g.build();
+}
+
+/** The copy head's inputs: the previous tokens and its cache, after the layers' entries. */
+function copyInputs(
+  g: GraphBuilder,
+  config: PolicyConfig,
+): { previous: TensorRef; cache: KvCache } {
+  const names = kvNames(config.lm.layers);
+  return {
+    previous: g.input(DECODER_NAMES.previous, 'int64', ['batch', 'new']),
+    cache: {
+      key: g.input(names.pastKey, 'float32', ['batch', 1, 'past', config.lm.dModel]),
+      value: g.input(names.pastValue, 'float32', ['batch', 1, 'past', config.vocab]),
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import { createTensor, type Tensor } from '@actllm/core';
-import { kvCacheFeeds, kvStepFeeds, type GraphSession } from '@actllm/graph';
+import { createTensor, type Tensor, type TensorMap } from '@actllm/core';
+import { kvCacheFeeds, kvNames, kvStepFeeds, type GraphSession } from '@actllm/graph';
 import type { PolicyConfig } from './config.js';
 import { DECODER_NAMES } from './decoder.js';
 import { POLICY_NAMES } from './model.js';
@@ -12,6 +12,8 @@ export interface VisualSpan {
   /** Position of the first visual token, relative to the chunk. */
   readonly start: number;
   readonly tokens: Float32Array;
+  /** With the copy head, the grounded view's readings of those tokens [count * vocab]. */
+  readonly readings?: Float32Array;
 }
 
 /**
@@ -24,17 +26,18 @@ export class KvTokenModel implements TokenModel {
   readonly #session: GraphSession;
   readonly #config: PolicyConfig;
   #cache: Record<string, Tensor>;
-  #length = 0;
+  /** The cached positions' tokens (the copy head reads the one before a chunk). */
+  #tokens: number[] = [];
 
   constructor(session: GraphSession, config: PolicyConfig) {
     this.#session = session;
     this.#config = config;
-    this.#cache = kvCacheFeeds(config.lm);
+    this.#cache = cacheFeeds(config);
   }
 
   /** Positions in the cache. */
   get length(): number {
-    return this.#length;
+    return this.#tokens.length;
   }
 
   append(tokens: readonly number[], visual: readonly VisualSpan[] = []): Promise<Float32Array[]> {
@@ -43,17 +46,17 @@ export class KvTokenModel implements TokenModel {
 
   /** Keeps the first `length` cached positions and forgets the rest. */
   truncate(length: number): void {
-    if (!Number.isInteger(length) || length < 0 || length > this.#length) {
+    if (!Number.isInteger(length) || length < 0 || length > this.length) {
       throw new PolicyError(
         'POLICY_INVALID_OPTION',
-        `truncate: length must be 0 to ${this.#length}; got ${String(length)}.`,
+        `truncate: length must be 0 to ${this.length}; got ${String(length)}.`,
       );
     }
-    if (length === this.#length) return;
+    if (length === this.length) return;
     const out: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(this.#cache)) out[name] = keepPositions(t, length);
     this.#cache = out;
-    this.#length = length;
+    this.#tokens.length = length;
   }
 
   async #run(tokens: readonly number[], visual: readonly VisualSpan[]): Promise<Float32Array[]> {
@@ -61,7 +64,7 @@ export class KvTokenModel implements TokenModel {
     if (n === 0) throw new PolicyError('POLICY_INVALID_OPTION', 'append needs at least one token.');
     const { lm, vocab } = this.#config;
     const d = lm.dModel;
-    const past = this.#length;
+    const past = this.length;
     if (past + n > lm.maxLength) {
       throw new PolicyError(
         'POLICY_INVALID_BATCH',
@@ -70,6 +73,15 @@ export class KvTokenModel implements TokenModel {
     }
     // ids, positions and the causal mask are named as in graph's kvDecoder.
     const feeds: Record<string, Tensor> = { ...this.#cache, ...kvStepFeeds(tokens, past) };
+    if (lm.copy === true) {
+      // The token before each new position; the first position of all has only its own.
+      const before = [this.#tokens[past - 1] ?? (tokens[0] as number), ...tokens.slice(0, -1)];
+      feeds[DECODER_NAMES.previous] = createTensor(
+        'int64',
+        [1, n],
+        BigInt64Array.from(before, BigInt),
+      );
+    }
     const views = Object.keys(this.#config.encoder.views);
     for (const span of visual)
       if (!views.includes(span.view))
@@ -85,30 +97,46 @@ export class KvTokenModel implements TokenModel {
           visual.filter((v) => v.view === view),
           n,
           d,
+          lm.copy === true && this.#config.grounding?.view === view ? vocab : 0,
         ),
       );
     }
     const out = await this.#session.run(feeds);
-    this.#cache = kvCacheFeeds(lm, out);
-    this.#length = past + n;
+    this.#cache = cacheFeeds(this.#config, out);
+    this.#tokens.push(...tokens);
     const logits = (out[POLICY_NAMES.logits] as Tensor).data as Float32Array;
     return Array.from({ length: n }, (_, i) => logits.slice(i * vocab, (i + 1) * vocab));
   }
 }
 
+/** The layers' caches and, with the copy head, its cache: `out`'s presents, or empty. */
+function cacheFeeds(config: PolicyConfig, out?: TensorMap): Record<string, Tensor> {
+  const feeds = kvCacheFeeds(config.lm, out);
+  if (config.lm.copy !== true) return feeds;
+  const names = kvNames(config.lm.layers);
+  feeds[names.pastKey] =
+    out?.[names.presentKey] ?? createTensor('float32', [1, 1, 0, config.lm.dModel]);
+  feeds[names.pastValue] =
+    out?.[names.presentValue] ?? createTensor('float32', [1, 1, 0, config.vocab]);
+  return feeds;
+}
+
 /**
  * The splicing inputs of one view for a chunk of `n` positions: its spans' tokens as rows
  * (one zero row when there are none, so the gather has data), the row each position takes
- * and the mask of the positions that take one.
+ * and the mask of the positions that take one; with `vocab` > 0 (the copy head's grounded
+ * view) also the spans' readings as rows.
  */
 function viewFeeds(
   view: string,
   spans: readonly VisualSpan[],
   n: number,
   d: number,
+  vocab: number,
 ): Record<string, Tensor> {
   const count = spans.reduce((s, v) => s + v.tokens.length / d, 0);
   const rows = new Float32Array(Math.max(1, count) * d);
+  const readings = new Float32Array(Math.max(1, count) * vocab);
   const index = new BigInt64Array(n);
   const mask = new Float32Array(n);
   let row = 0;
@@ -121,6 +149,15 @@ function viewFeeds(
       );
     }
     rows.set(span.tokens, row * d);
+    if (vocab > 0) {
+      if (span.readings?.length !== length * vocab) {
+        throw new PolicyError(
+          'POLICY_INVALID_BATCH',
+          `A ${view} span needs the copy head's readings, ${length} x ${vocab} values; run the visual graph of this model.`,
+        );
+      }
+      readings.set(span.readings, row * vocab);
+    }
     for (let i = 0; i < length; i++) {
       index[span.start + i] = BigInt(row + i);
       mask[span.start + i] = 1;
@@ -128,13 +165,22 @@ function viewFeeds(
     row += length;
   }
   return {
+    ...(vocab > 0
+      ? {
+          [POLICY_NAMES.readings(view)]: createTensor(
+            'float32',
+            [Math.max(1, count), vocab],
+            readings,
+          ),
+        }
+      : {}),
     [DECODER_NAMES.visual(view)]: createTensor('float32', [Math.max(1, count), d], rows),
     [POLICY_NAMES.visualIndex(view)]: createTensor('int64', [1, n], index),
     [POLICY_NAMES.visualMask(view)]: createTensor('float32', [1, n], mask),
   };
 }
 
-/** The first `length` positions (axis 2) of a [1, heads, past, dh] cache tensor. */
+/** The first `length` positions (axis 2) of a [1, heads, past, width] cache tensor. */
 function keepPositions(t: Tensor, length: number): Tensor {
   const [b, heads, past, dh] = t.shape as [number, number, number, number];
   const src = t.data as Float32Array;

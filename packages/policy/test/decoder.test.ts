@@ -1,6 +1,6 @@
 import { Rng, createTensor, isActllmError, type Tensor } from '@actllm/core';
 import { createSession, initParameters, kvNames, referenceBackend, run } from '@actllm/graph';
-import { encoderNames, tokensPerView, visionEncoder } from '@actllm/encoder';
+import { encoderNames, tokensPerView } from '@actllm/encoder';
 import { describe, expect, it } from 'vitest';
 import {
   DECODER_NAMES,
@@ -8,7 +8,10 @@ import {
   POLICY_NAMES,
   buildDecoderGraph,
   buildPolicyGraph,
+  buildVisualGraph,
   presetConfig,
+  validatePolicyConfig,
+  type PolicyConfig,
 } from '../src/index.js';
 
 const config = presetConfig('tiny', 30, { ac: 0 });
@@ -33,6 +36,17 @@ function int64(shape: number[], values: number[]): Tensor {
 function rows(t: Tensor, from: number, to: number): number[] {
   const v = t.shape[2] as number;
   return Array.from((t.data as Float32Array).subarray(from * v, to * v));
+}
+
+/** `tiny` with its top view grounded in ten x and ten y tokens, and the given model. */
+function groundedConfig(lm: PolicyConfig['lm']): PolicyConfig {
+  const ids = (from: number) => Array.from({ length: 10 }, (_, i) => from + i);
+  return validatePolicyConfig({
+    ...base,
+    lm,
+    inverseDynamics: { ...base.inverseDynamics, bins: 10 },
+    grounding: { view: 'top', xTokens: ids(10), yTokens: ids(20) },
+  });
 }
 
 /** Per view, the row each of `n` positions takes from `start` on (count rows), and the mask. */
@@ -67,10 +81,17 @@ describe('the KV-cache decoder', () => {
     expect(input('placement')).toBeUndefined();
   });
 
-  it.each([false, true])(
-    'gives the training graph logits, prefill then one token at a time (rotary: %s)',
-    (rotary) => {
-      const config = { ...base, lm: { ...base.lm, rotary } };
+  it.each([
+    { rotary: false, copy: false },
+    { rotary: true, copy: false },
+    { rotary: true, copy: true },
+    { rotary: true, copy: true, grounded: true },
+  ])(
+    'gives the training graph logits, prefill then one token at a time (%o)',
+    ({ rotary, copy, grounded }) => {
+      const config = grounded
+        ? groundedConfig({ ...base.lm, rotary, copy })
+        : { ...base, lm: { ...base.lm, rotary, copy } };
       const train = buildPolicyGraph(config);
       const weights = initParameters(train, 9);
       const perView = tokensPerView(config.encoder);
@@ -108,14 +129,19 @@ describe('the KV-cache decoder', () => {
         feeds[POLICY_NAMES.pixels(v)] = images[v] as Tensor;
         Object.assign(feeds, splice(v, SEQ, starts[v], perView[v] as number));
       }
+      if (grounded) {
+        const cells = perView.top as number;
+        feeds['cells.targets'] = int64([1, cells, 5], new Array<number>(cells * 5).fill(0));
+      }
       const full = run(train, { ...feeds, ...weights }).logits!;
 
-      // The encoder graph on its own, then the decoder over the same sequence.
-      const encoder = visionEncoder(config.encoder);
-      const encoded = run(encoder, {
-        ...Object.fromEntries(Object.entries(images).map(([v, t]) => [encoderNames(v).pixels, t])),
-        ...weights,
-      });
+      // Each view's visual graph on its own, then the decoder over the same sequence.
+      const encoded = Object.assign(
+        {},
+        ...VIEWS.map((v) =>
+          run(buildVisualGraph(config, v), { [encoderNames(v).pixels]: images[v]!, ...weights }),
+        ),
+      ) as Record<string, Tensor>;
       const d = config.lm.dModel;
       const dec = buildDecoderGraph(config);
       const dh = d / config.lm.heads;
@@ -145,11 +171,25 @@ describe('the KV-cache decoder', () => {
             ? createTensor('float32', [count, d], tokensOf.data as Float32Array)
             : createTensor('float32', [1, d]);
           Object.assign(f, splice(v, n, starts[v] - from, withImages ? count : 0));
+          const readings = encoded[POLICY_NAMES.readings(v)];
+          if (readings)
+            f[POLICY_NAMES.readings(v)] = withImages
+              ? createTensor('float32', [count, config.vocab], readings.data as Float32Array)
+              : createTensor('float32', [1, config.vocab]);
         }
         for (let l = 0; l < config.lm.layers; l++) {
           const k = kvNames(l);
           f[k.pastKey] = cache?.[k.presentKey] ?? empty;
           f[k.pastValue] = cache?.[k.presentValue] ?? empty;
+        }
+        if (copy) {
+          // The copy head: the token before each new position, and its own cache.
+          const before = Array.from({ length: n }, (_, i) => tokens[Math.max(0, from + i - 1)]!);
+          f[DECODER_NAMES.previous] = int64([1, n], before);
+          const k = kvNames(config.lm.layers);
+          f[k.pastKey] = cache?.[k.presentKey] ?? createTensor('float32', [1, 1, 0, d]);
+          f[k.pastValue] =
+            cache?.[k.presentValue] ?? createTensor('float32', [1, 1, 0, config.vocab]);
         }
         return run(dec, { ...f, ...weights });
       };
@@ -165,50 +205,58 @@ describe('the KV-cache decoder', () => {
         );
       }
       expect(train.parameters.some((x) => x.name === 'wpe')).toBe(!rotary);
+      expect(train.parameters.some((x) => x.name === 'copy.gate.w')).toBe(copy);
+      expect(buildDecoderGraph(config).inputs.some((i) => i.name === 'readings.top')).toBe(
+        grounded === true,
+      );
     },
   );
 });
 
 describe('KvTokenModel', () => {
-  it('runs the decoder through a session, keeps its cache, and truncates it for prefix reuse', async () => {
-    const dec = buildDecoderGraph(config);
-    const weights = initParameters(buildPolicyGraph(config), 9);
-    const session = await createSession(dec, weights, { backend: referenceBackend });
-    const d = config.lm.dModel;
-    const rng = new Rng(4);
-    const visual = Float32Array.from({ length: 3 * d }, () => rng.float(-1, 1));
-    const tokens = [1, 2, 3, 4, 5, 6, 7, 8];
+  it.each([false, true])(
+    'runs the decoder through a session, keeps its cache, and truncates it for prefix reuse (copy head: %s)',
+    async (copy) => {
+      const config = { ...base, lm: { ...base.lm, copy } };
+      const dec = buildDecoderGraph(config);
+      const weights = initParameters(buildPolicyGraph(config), 9);
+      const session = await createSession(dec, weights, { backend: referenceBackend });
+      const d = config.lm.dModel;
+      const rng = new Rng(4);
+      const visual = Float32Array.from({ length: 3 * d }, () => rng.float(-1, 1));
+      const tokens = [1, 2, 3, 4, 5, 6, 7, 8];
 
-    const whole = new KvTokenModel(session, config);
-    const all = await whole.append(tokens, [{ view: 'top', start: 1, tokens: visual }]);
-    expect(whole.length).toBe(8);
+      const whole = new KvTokenModel(session, config);
+      const all = await whole.append(tokens, [{ view: 'top', start: 1, tokens: visual }]);
+      expect(whole.length).toBe(8);
 
-    const split = new KvTokenModel(session, config);
-    await split.append(tokens.slice(0, 5), [{ view: 'top', start: 1, tokens: visual }]);
-    const rest = [...(await split.append([6])), ...(await split.append([7, 8]))];
-    rest.forEach((row, i) =>
-      expect(Array.from(row)).toEqual(
-        Array.from(all[5 + i]!).map((v): unknown => expect.closeTo(v, 4)),
-      ),
-    );
+      const split = new KvTokenModel(session, config);
+      await split.append(tokens.slice(0, 5), [{ view: 'top', start: 1, tokens: visual }]);
+      const rest = [...(await split.append([6])), ...(await split.append([7, 8]))];
+      rest.forEach((row, i) =>
+        expect(Array.from(row)).toEqual(
+          Array.from(all[5 + i]!).map((v): unknown => expect.closeTo(v, 4)),
+        ),
+      );
 
-    // Drop the last three positions and run them again: the same logits.
-    split.truncate(5);
-    expect(split.length).toBe(5);
-    const again = await split.append([6, 7, 8]);
-    again.forEach((row, i) =>
-      expect(Array.from(row)).toEqual(
-        Array.from(rest[i]!).map((v): unknown => expect.closeTo(v, 4)),
-      ),
-    );
-    expect(() => split.truncate(9)).toThrow(
-      expect.objectContaining({ code: 'POLICY_INVALID_OPTION' }),
-    );
-    await expect(
-      split.append([1], [{ view: 'top', start: 0, tokens: new Float32Array(d * 2) }]),
-    ).rejects.toSatisfy((e) => isActllmError(e, 'POLICY_INVALID_BATCH'));
-    await session.dispose();
-  });
+      // Drop the last three positions and run them again: the same logits.
+      split.truncate(5);
+      expect(split.length).toBe(5);
+      const again = await split.append([6, 7, 8]);
+      again.forEach((row, i) =>
+        expect(Array.from(row)).toEqual(
+          Array.from(rest[i]!).map((v): unknown => expect.closeTo(v, 4)),
+        ),
+      );
+      expect(() => split.truncate(9)).toThrow(
+        expect.objectContaining({ code: 'POLICY_INVALID_OPTION' }),
+      );
+      await expect(
+        split.append([1], [{ view: 'top', start: 0, tokens: new Float32Array(d * 2) }]),
+      ).rejects.toSatisfy((e) => isActllmError(e, 'POLICY_INVALID_BATCH'));
+      await session.dispose();
+    },
+  );
 
   it('splices each view from its own rows: spans of both views in one chunk or in two', async () => {
     const dec = buildDecoderGraph(config);

@@ -179,6 +179,10 @@ export const train: CommandDef = {
       flags: '--rotary',
       description: 'rotary positions in the language model instead of a learned table',
     },
+    {
+      flags: '--copy',
+      description: 'the copy head: the model can copy tokens from its context',
+    },
     ...BACKEND_SPECS,
     {
       flags: '--minutes <m>',
@@ -323,7 +327,12 @@ Examples:
       const texts = datasets.flatMap((d) => [...d].map(({ record }) => record.instruction.text));
       tokenizer = await buildVocabulary(texts);
       const preset = presetConfig(o['preset'] as PresetName, tokenizer, o['loss'] ?? {});
-      config = o['rotary'] === true ? { ...preset, lm: { ...preset.lm, rotary: true } } : preset;
+      const lm = {
+        ...preset.lm,
+        ...(o['rotary'] === true ? { rotary: true } : {}),
+        ...(o['copy'] === true ? { copy: true } : {}),
+      };
+      config = { ...preset, lm };
     }
     const samples = await buildSamples(datasets, settings, tokenizer, config);
     if (samples.unknownWords.size > 0)

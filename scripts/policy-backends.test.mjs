@@ -10,7 +10,8 @@ import { expect, it } from 'vitest';
 
 const names = ['block', 'bowl', 'red', 'green', 'blue'];
 const tokenizer = buildTokenizer({ texts: ['Put the {dragged} into the {base}.'], names });
-const config = presetConfig('tiny', tokenizer.size);
+// Given the tokenizer, the top view is grounded, so the copy head's readings run too.
+const config = presetConfig('tiny', tokenizer);
 const weights = initParameters(buildPolicyGraph(config), 11);
 const instruction = {
   text: 'Put the {dragged} into the {base}.',

@@ -8,7 +8,8 @@ import { writeFileAtomicSync } from '@actllm/core/node';
 
 const dir = process.argv[2] ?? 'results';
 const ABLATIONS = {
-  all: 'all four losses, history (shipped recipe)',
+  shipped: 'shipped checkpoint (60 min)',
+  all: 'all four losses, history (ablation budget)',
   no_ac: 'without L_ac',
   no_obs_fwd: 'without L_obs and L_fwd',
   no_history: 'without history (k=0, no earlier turns)',
@@ -111,6 +112,33 @@ for (const [name, log] of Object.entries(logs)) {
       success: r.closedLoop.success,
       validation: r.validation?.loss ?? null,
     }));
+}
+// The learning curve from snapshots of the shipped run: <dir>/eval/curve_<minutes> holds
+// the L1 evaluation of the checkpoint <dir>/ckpt/curve_<minutes> saved at that time.
+const snapshots = Object.keys(evals)
+  .map((name) => /^curve_(\d+)$/.exec(name))
+  .filter(Boolean)
+  .map(([name, minutes]) => {
+    const state = join(dir, 'ckpt', name, 'training_state.json');
+    return {
+      minutes: Number(minutes),
+      step: existsSync(state) ? readJson(state).step : null,
+      success: evals[name].overall.static ?? Object.values(evals[name].overall)[0],
+    };
+  })
+  .sort((a, b) => a.minutes - b.minutes);
+if (snapshots.length) {
+  curves.snapshots = snapshots;
+  lines.push(
+    '## Learning curve (shipped run)',
+    '',
+    'L1 static success of the checkpoint saved after about this many minutes of the shipped training run (same episodes for each).',
+    '',
+  );
+  lines.push('| minutes | step | L1 static success | episodes |', '| --- | --- | --- | --- |');
+  for (const p of snapshots)
+    lines.push(`| ${p.minutes} | ${p.step ?? '-'} | ${pct(p.success)} | ${p.success.episodes} |`);
+  lines.push('');
 }
 if (curves.all?.length) {
   lines.push(

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Results and ablations of docs/results.md, end to end and seeded: one dataset, the shipped
-# `default` recipe and four ablations trained on it with the same seed and budget, each
-# evaluated on L1-L4, static and strong dynamic, with the oracle and random baselines, the
-# observation model's own accuracy per level, and the learning curve. Writes results/ and
-# then docs/results.md and docs/results.json (scripts/results-md.mjs).
+# Results and ablations of docs/results.md, end to end and seeded: the shipped checkpoint
+# (checkpoints/default) and its learning curve, then one dataset and the shipped recipe with
+# four ablations trained on it with the same seed and a shorter budget, each evaluated on
+# L1-L4, static and strong dynamic, with the oracle and random baselines and the observation
+# model's own accuracy per level. Writes results/ and then docs/results.md and
+# docs/results.json (scripts/results-md.mjs).
 #
 #   bash scripts/results.sh [minutes per ablation, default 30] [episodes per task, default 20]
 #
-# On 2 CPU cores: about 5 x (minutes + 20) minutes. Shard the evaluations on a cluster with
+# Learning curve: copy the shipped run's checkpoint folder to results/ckpt/curve_<minutes>
+# while it trains (it is saved every --checkpoint-every steps), e.g. at 10 and 30 minutes;
+# each is evaluated on the CI's L1 episodes. On 2 CPU cores the ablations take about
+# 4 x (minutes + 40) minutes. Shard the evaluations on a cluster with
 # `actllm eval --shard K/N` and `actllm merge` (apps/cli/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +28,9 @@ train() { # name, extra flags
   local name="$1"
   shift
   [ -f "$OUT/ckpt/$name/model.safetensors" ] ||
-    $CLI train --data "$OUT/data/train" --scenes 10000 --preset default --minutes "$MINUTES" \
+    $CLI train --data "$OUT/data/train" --scenes 3000 --preset default --minutes "$MINUTES" \
       --batch-size 8 --lr 2e-3 --warmup 200 --seed 1 --augment noise=0.01 \
-      --eval-every 1500 --eval-episodes 1 --out "$OUT/ckpt/$name" "$@"
+      --out "$OUT/ckpt/$name" "$@"
 }
 evaluate() { # name, eval flags
   local name="$1"
@@ -35,6 +39,16 @@ evaluate() { # name, eval flags
     $CLI eval --levels L1,L2,L3,L4 --modes static,strong --episodes "$EPISODES" --seed 2026 \
       --out "$OUT/eval/$name" "$@"
 }
+
+evaluate shipped --checkpoint checkpoints/default --observations 40
+for curve in "$OUT"/ckpt/curve_*; do
+  [ -d "$curve" ] || continue
+  name="$(basename "$curve")"
+  [ -f "$OUT/eval/$name/eval_info.json" ] ||
+    $CLI eval --checkpoint "$curve" --levels L1 --episodes 4 --seed 2026 --out "$OUT/eval/$name"
+done
+[ -d checkpoints/default ] && [ -d "$OUT/ckpt/curve_10" ] && [ ! -f "$OUT/eval/curve_60/eval_info.json" ] &&
+  $CLI eval --checkpoint checkpoints/default --levels L1 --episodes 4 --seed 2026 --out "$OUT/eval/curve_60"
 
 train all
 train no_ac --loss ac=0

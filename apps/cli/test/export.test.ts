@@ -81,12 +81,7 @@ class OrtDecoder implements TokenModel {
 
   async append(
     tokens: readonly number[],
-    spans: readonly {
-      view: string;
-      start: number;
-      tokens: Float32Array;
-      readings?: Float32Array;
-    }[] = [],
+    spans: readonly { view: string; start: number; tokens: Float32Array }[] = [],
   ): Promise<Float32Array[]> {
     const n = tokens.length;
     const past = this.length;
@@ -119,16 +114,6 @@ class OrtDecoder implements TokenModel {
         row += span.tokens.length / d;
       }
       feeds[`visual.${view}`] = new ort.Tensor('float32', rows, [Math.max(1, count), d]);
-      if (this.session.inputNames.includes(`readings.${view}`)) {
-        const v = this.config.vocab_size;
-        const readings = new Float32Array(Math.max(1, count) * v);
-        let at = 0;
-        for (const span of mine) {
-          readings.set(span.readings!, at * v);
-          at += span.tokens.length / d;
-        }
-        feeds[`readings.${view}`] = new ort.Tensor('float32', readings, [Math.max(1, count), v]);
-      }
       feeds[`visual_index.${view}`] = new ort.Tensor('int64', index, [1, n]);
       feeds[`visual_mask.${view}`] = new ort.Tensor('float32', on, [1, n]);
     }
@@ -158,9 +143,8 @@ describe('actllm export', () => {
     ckpt = join(dir, 'ckpt');
     out = join(dir, 'export');
     generateTiny(data, 'visual_manipulation', 1);
-    // Rotary positions and the copy head, so the export is checked with both (the plain
-    // decoder is the same graph without them).
-    trainTiny(data, ckpt, 3, ['--scenes', '4', '--rotary', '--copy']);
+    // `tiny` has rotary positions and the copy head, as every preset: the export carries both.
+    trainTiny(data, ckpt, 3, ['--scenes', '4']);
     const e = actllm(['export', '--checkpoint', ckpt, '--out', out, '--json']);
     expect(e.status, e.stderr).toBe(0);
   }, 180_000);
@@ -264,8 +248,7 @@ describe('actllm export', () => {
       });
       const tokens = (result[`tokens.${view}`] as ort.Tensor).data as Float32Array;
       expect(tokens.length).toBe(size.tokens * config.hidden_size);
-      const readings = result[`readings.${view}`]?.data as Float32Array | undefined;
-      spans.push({ view, start: slot.position, tokens, ...(readings ? { readings } : {}) });
+      spans.push({ view, start: slot.position, tokens });
     }
     const decoder = new OrtDecoder(
       await ort.InferenceSession.create(join(out, config.decoder.file)),

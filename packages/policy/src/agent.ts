@@ -27,7 +27,7 @@ import {
   type Tokenizer,
 } from '@actllm/dialogue';
 import { encoderNames, imagesToTensor, tokensPerView } from '@actllm/encoder';
-import { POLICY_NAMES, buildVisualGraph } from './model.js';
+import { buildVisualGraph } from './model.js';
 import type { PolicyConfig } from './config.js';
 import { buildDecoderGraph } from './decoder.js';
 import { decodeTurn, type DecodeResult } from './decode.js';
@@ -138,7 +138,7 @@ export class ActllmAgent implements Agent {
   readonly #options: Required<Omit<AgentOptions, 'shapes' | 'colors' | 'session' | 'maxObjects'>>;
   /** Context left to the conversation: the model's length less the longest turn. */
   readonly #context: number;
-  readonly #visual = new WeakMap<Image, { tokens: Float32Array; readings?: Float32Array }>();
+  readonly #visual = new WeakMap<Image, Float32Array>();
   #rng: Rng;
   #conversation: Conversation<Image> | undefined;
   /** The system turn and instruction of the episode (the no-history base). */
@@ -337,7 +337,7 @@ export class ActllmAgent implements Agent {
       visual.push({
         view: slot.source.view,
         start: slot.position - keep,
-        ...(await this.#visualTokens(slot.image, slot.source.view)),
+        tokens: await this.#visualTokens(slot.image, slot.source.view),
       });
     }
     const rows = await this.#model.append(ids.slice(keep), visual);
@@ -380,11 +380,7 @@ export class ActllmAgent implements Agent {
     this.#rollback(0);
   }
 
-  /** A view's visual tokens of an image (and the copy head's readings), computed once. */
-  async #visualTokens(
-    image: Image,
-    view: ViewName,
-  ): Promise<{ tokens: Float32Array; readings?: Float32Array }> {
+  async #visualTokens(image: Image, view: ViewName): Promise<Float32Array> {
     const known = this.#visual.get(image);
     if (known) return known;
     const session = this.#encoders.get(view);
@@ -393,13 +389,9 @@ export class ActllmAgent implements Agent {
       throw new PolicyError('POLICY_INVALID_BATCH', `The encoder has no view ${view}.`);
     const names = encoderNames(view);
     const out = await session.run({ [names.pixels]: imagesToTensor([image], size) });
-    const readings = out[POLICY_NAMES.readings(view)]?.data as Float32Array | undefined;
-    const read = {
-      tokens: (out[names.tokens] as Tensor).data as Float32Array,
-      ...(readings ? { readings } : {}),
-    };
-    this.#visual.set(image, read);
-    return read;
+    const tokens = (out[names.tokens] as Tensor).data as Float32Array;
+    this.#visual.set(image, tokens);
+    return tokens;
   }
 
   async dispose(): Promise<void> {

@@ -92,7 +92,7 @@ const VIEWS_SMALL = { top: { height: 32, width: 32 }, front: { height: 16, width
 export const PRESETS: Readonly<Record<PresetName, Omit<PolicyConfig, 'vocab'>>> = {
   tiny: {
     encoder: { views: VIEWS_SMALL, patch: 8, dim: 16, layers: 1, heads: 2, outDim: 32 },
-    lm: { dModel: 32, heads: 2, layers: 1, maxLength: 1024 },
+    lm: { dModel: 32, heads: 2, layers: 1, maxLength: 1024, rotary: true, copy: true },
     losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
     inverseDynamics: { hidden: 32, bins: 100, rotationBins: 24 },
   },
@@ -108,7 +108,7 @@ export const PRESETS: Readonly<Record<PresetName, Omit<PolicyConfig, 'vocab'>>> 
       heads: 4,
       outDim: 128,
     },
-    lm: { dModel: 128, heads: 4, layers: 4, maxLength: 1024 },
+    lm: { dModel: 128, heads: 4, layers: 4, maxLength: 1024, rotary: true, copy: true },
     losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
     inverseDynamics: { hidden: 128, bins: 100, rotationBins: 24 },
   },
@@ -121,7 +121,7 @@ export const PRESETS: Readonly<Record<PresetName, Omit<PolicyConfig, 'vocab'>>> 
       heads: 8,
       outDim: 512,
     },
-    lm: { dModel: 512, heads: 8, layers: 8, maxLength: 2048 },
+    lm: { dModel: 512, heads: 8, layers: 8, maxLength: 2048, rotary: true, copy: true },
     losses: { obs: 1, fwd: 1, act: 1, ac: 0.5 },
     inverseDynamics: { hidden: 512, bins: 100, rotationBins: 24 },
   },

@@ -23,8 +23,9 @@ export interface CopyInputs {
   readonly normed: TensorRef;
   /** The output head's logits, [batch, new, vocab]. */
   readonly logits: TensorRef;
-  /** What each new position offers to copy, [batch, new, vocab] (zero: nothing). */
-  readonly values: TensorRef;
+  readonly ids: TensorRef;
+  /** 1 where a new position holds text, 0 for a visual token (it offers nothing), [batch, new]. */
+  readonly text: TensorRef;
   /** The embedding (`wte`) of the token before each new position, [batch, new, dModel]. */
   readonly previous: TensorRef;
   /** Bool [batch or 1, 1, new, past + new]: true where a new position may attend. */
@@ -49,14 +50,15 @@ export function copyHead(
       }),
     ),
   );
-  let value = one(inputs.values);
+  const vocab = g.range(0, config.vocab, 1, 'int64');
+  const hot = g.cast(g.equal(g.unsqueeze(inputs.ids, [-1]), vocab), 'float32');
+  let value = one(g.mul(hot, g.unsqueeze(inputs.text, [-1])));
   if (inputs.cache) {
     key = g.concat([inputs.cache.key, key], 2);
     value = g.concat([inputs.cache.value, value], 2);
   }
   const scores = g.mul(g.matmul(query, g.transpose(key, [0, 1, 3, 2])), 1 / Math.sqrt(d));
-  // A key that offers nothing (a visual token outside the grounded view) is masked like a
-  // future one.
+  // A key that offers nothing (a visual token) is masked like a future one.
   const offers = g.transpose(g.less(0, g.reduceSum(value, [-1], true)), [0, 1, 3, 2]);
   const weights = g.softmax(applyMask(g, applyMask(g, scores, inputs.mask), offers), -1);
   const copied = g.squeeze(g.matmul(weights, value), [1]);

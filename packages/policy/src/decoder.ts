@@ -26,8 +26,7 @@ export const DECODER_NAMES = {
  * row when there are none) with `visual_index.<view>` and `visual_mask.<view>` [batch, new],
  * and per layer `past_key_values.{l}.key/value`; outputs
  * `logits` [batch, new, vocab] and `present.{l}.key/value`. With `lm.copy` it also takes
- * `previous_ids`, the grounded view's `readings.<view>` [rows, vocab] beside its rows, and
- * the copy head's cache as one more entry, `past_key_values.{layers}`
+ * `previous_ids` and the copy head's cache as one more entry, `past_key_values.{layers}`
  * (keys [batch, 1, past, dModel], values [batch, 1, past, vocab]), and its logits are the
  * mixture's log-probabilities. Its weights are the training graph's (`buildPolicyGraph`),
  * by name; the visual tokens come from `visionEncoder`.
@@ -45,15 +44,7 @@ export function buildDecoderGraph(config: PolicyConfig): Graph {
       g.input(DECODER_NAMES.visual(v), 'float32', [`rows.${v}`, lm.dModel]),
     ]),
   );
-  // With the copy head, the grounded view's readings of the same rows.
-  const view = config.grounding?.view;
-  const readings =
-    lm.copy === true && view !== undefined
-      ? {
-          [view]: g.input(POLICY_NAMES.readings(view), 'float32', [`rows.${view}`, config.vocab]),
-        }
-      : {};
-  const visual = visualInputs(g, config, rows, 'new', readings);
+  const visual = visualInputs(g, config, rows, 'new');
   const dh = lm.dModel / lm.heads;
   const cache: KvCache[] = Array.from({ length: lm.layers }, (_, l) => ({
     key: g.input(kvNames(l).pastKey, 'float32', ['batch', lm.heads, 'past', dh]),

@@ -12,8 +12,6 @@ export interface VisualSpan {
   /** Position of the first visual token, relative to the chunk. */
   readonly start: number;
   readonly tokens: Float32Array;
-  /** With the copy head, the grounded view's readings of those tokens [count * vocab]. */
-  readonly readings?: Float32Array;
 }
 
 /**
@@ -97,7 +95,6 @@ export class KvTokenModel implements TokenModel {
           visual.filter((v) => v.view === view),
           n,
           d,
-          lm.copy === true && this.#config.grounding?.view === view ? vocab : 0,
         ),
       );
     }
@@ -124,19 +121,16 @@ function cacheFeeds(config: PolicyConfig, out?: TensorMap): Record<string, Tenso
 /**
  * The splicing inputs of one view for a chunk of `n` positions: its spans' tokens as rows
  * (one zero row when there are none, so the gather has data), the row each position takes
- * and the mask of the positions that take one; with `vocab` > 0 (the copy head's grounded
- * view) also the spans' readings as rows.
+ * and the mask of the positions that take one.
  */
 function viewFeeds(
   view: string,
   spans: readonly VisualSpan[],
   n: number,
   d: number,
-  vocab: number,
 ): Record<string, Tensor> {
   const count = spans.reduce((s, v) => s + v.tokens.length / d, 0);
   const rows = new Float32Array(Math.max(1, count) * d);
-  const readings = new Float32Array(Math.max(1, count) * vocab);
   const index = new BigInt64Array(n);
   const mask = new Float32Array(n);
   let row = 0;
@@ -149,15 +143,6 @@ function viewFeeds(
       );
     }
     rows.set(span.tokens, row * d);
-    if (vocab > 0) {
-      if (span.readings?.length !== length * vocab) {
-        throw new PolicyError(
-          'POLICY_INVALID_BATCH',
-          `A ${view} span needs the copy head's readings, ${length} x ${vocab} values; run the visual graph of this model.`,
-        );
-      }
-      readings.set(span.readings, row * vocab);
-    }
     for (let i = 0; i < length; i++) {
       index[span.start + i] = BigInt(row + i);
       mask[span.start + i] = 1;
@@ -165,15 +150,6 @@ function viewFeeds(
     row += length;
   }
   return {
-    ...(vocab > 0
-      ? {
-          [POLICY_NAMES.readings(view)]: createTensor(
-            'float32',
-            [Math.max(1, count), vocab],
-            readings,
-          ),
-        }
-      : {}),
     [DECODER_NAMES.visual(view)]: createTensor('float32', [Math.max(1, count), d], rows),
     [POLICY_NAMES.visualIndex(view)]: createTensor('int64', [1, n], index),
     [POLICY_NAMES.visualMask(view)]: createTensor('float32', [1, n], mask),

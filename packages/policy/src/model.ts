@@ -55,12 +55,6 @@ export const POLICY_NAMES = {
   /** The grounded view's cell targets: int64 [images, tokens, 5] (see `cellTargets`). */
   cellTargets: 'cells.targets',
   term: (name: 'obs' | 'cells' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
-  /**
-   * With the copy head, what each visual token of the grounded view offers to copy: its
-   * cell heads' x and y distributions, summed, float32 [images, tokens, vocab] out of the
-   * visual graph and [rows, vocab] into the decoder.
-   */
-  readings: (view: string) => `readings.${view}`,
 } as const;
 
 /** The token embedding's initializer (the grounding and the text embedding share `wte`). */
@@ -80,14 +74,9 @@ export const SEGMENT_TERMS = [
 function visualRows(
   g: GraphBuilder,
   config: PolicyConfig,
-): {
-  rows: Record<string, TensorRef>;
-  encoded: Record<string, TensorRef>;
-  readings: Record<string, TensorRef>;
-} {
+): { rows: Record<string, TensorRef>; encoded: Record<string, TensorRef> } {
   const rows: Record<string, TensorRef> = {};
   const encoded: Record<string, TensorRef> = {};
-  const readings: Record<string, TensorRef> = {};
   for (const [view, size] of Object.entries(config.encoder.views)) {
     const pixels = g.input(POLICY_NAMES.pixels(view), 'float32', [
       `images.${view}`,
@@ -97,10 +86,9 @@ function visualRows(
     ]);
     const read = readView(g, config, pixels, view);
     if (read.encoded) encoded[view] = read.encoded;
-    if (read.readings) readings[view] = g.reshape(read.readings, [-1, config.vocab]);
     rows[view] = g.reshape(read.tokens, [-1, config.lm.dModel]);
   }
-  return { rows, encoded, readings };
+  return { rows, encoded };
 }
 
 /**
@@ -119,30 +107,21 @@ export function viewTokens(
 /**
  * A view's visual tokens; the grounded view's get the embeddings of their cell's position
  * tokens, and its encoder tokens before them come back as `encoded` (the per-cell heads
- * read those), with the copy head's `readings` of them.
+ * read those, in the training graph only).
  */
-export function readView(
+function readView(
   g: GraphBuilder,
   config: PolicyConfig,
   pixels: TensorRef,
   view: string,
-): { tokens: TensorRef; encoded?: TensorRef; readings?: TensorRef } {
+): { tokens: TensorRef; encoded?: TensorRef } {
   const tokens = encodeView(g, pixels, view, config.encoder);
   const grounding = config.grounding;
   if (grounding?.view !== view) return { tokens };
   const { xs, ys } = cellTokens(config, grounding);
   const wte = sharedParameter(g, 'wte', [config.vocab, config.lm.dModel], WTE_INIT);
   const at = (ids: number[]) => g.gather(wte, g.constant(ids, 'int64'), 0);
-  const grounded = g.add(tokens, g.add(at(xs), at(ys)));
-  if (config.lm.copy !== true) return { tokens: grounded, encoded: tokens };
-  return { tokens: grounded, encoded: tokens, readings: cellReadings(g, config, tokens) };
-}
-
-/** The cell heads' x and y distributions of each visual token, summed: what it offers to copy. */
-function cellReadings(g: GraphBuilder, config: PolicyConfig, encoded: TensorRef): TensorRef {
-  const field = (name: 'x' | 'y') =>
-    g.softmax(linear(g, encoded, `cells.${name}`, config.lm.dModel, config.vocab), -1);
-  return g.add(field('x'), field('y'));
+  return { tokens: g.add(tokens, g.add(at(xs), at(ys))), encoded: tokens };
 }
 
 /** The position-bin token ids at the centre of each visual token's cell, row by row. */
@@ -182,9 +161,7 @@ export function buildVisualGraph(config: PolicyConfig, view: string): Graph {
   const g = new GraphBuilder(`actllm_visual_${view}`);
   const names = encoderNames(view);
   const pixels = g.input(names.pixels, 'float32', ['batch', size.height, size.width, 3]);
-  const read = readView(g, config, pixels, view);
-  g.output(read.tokens, names.tokens);
-  if (read.readings) g.output(read.readings, POLICY_NAMES.readings(view));
+  g.output(viewTokens(g, config, pixels, view), names.tokens);
   return g.build();
 }
 
@@ -193,8 +170,6 @@ export interface VisualInput {
   readonly rows: TensorRef;
   readonly index: TensorRef;
   readonly mask: TensorRef;
-  /** With the copy head, the grounded view's readings of the same rows, [rows, vocab]. */
-  readonly readings?: TensorRef;
 }
 
 /**
@@ -223,16 +198,13 @@ export function visualInputs(
   config: PolicyConfig,
   rows: Readonly<Record<string, TensorRef>>,
   seq: string,
-  readings: Readonly<Record<string, TensorRef>> = {},
 ): Record<string, VisualInput> {
   const out: Record<string, VisualInput> = {};
   for (const view of Object.keys(config.encoder.views)) {
-    const read = readings[view];
     out[view] = {
       rows: rows[view] as TensorRef,
       index: g.input(POLICY_NAMES.visualIndex(view), 'int64', ['batch', seq]),
       mask: g.input(POLICY_NAMES.visualMask(view), 'float32', ['batch', seq]),
-      ...(read ? { readings: read } : {}),
     };
   }
   return out;
@@ -267,32 +239,19 @@ export function outputHead(
   const { logProbs, present } = copyHead(g, config, {
     normed,
     logits,
-    values: copyValues(g, config, context),
+    ids: context.ids,
+    // Visual tokens offer nothing to copy.
+    text: g.sub(
+      1,
+      Object.values(context.visual)
+        .map((v) => v.mask)
+        .reduce((a, b) => g.add(a, b)),
+    ),
     previous: g.gather(wte, context.previous, 0),
     mask: context.mask,
     ...(context.cache ? { cache: context.cache } : {}),
   });
   return { logits: logProbs, copy: present };
-}
-
-/**
- * What each position offers the copy head, [batch, seq, vocab]: a text position its token
- * (one-hot), a visual token of the grounded view its readings, other visual tokens nothing.
- */
-function copyValues(g: GraphBuilder, config: PolicyConfig, context: CopyContext): TensorRef {
-  const visual = Object.values(context.visual);
-  const text = g.sub(
-    1,
-    visual.map((v) => v.mask).reduce((a, b) => g.add(a, b)),
-  );
-  const vocab = g.range(0, config.vocab, 1, 'int64');
-  const hot = g.cast(g.equal(g.unsqueeze(context.ids, [-1]), vocab), 'float32');
-  let values = g.mul(hot, g.unsqueeze(text, [-1]));
-  for (const { readings, index, mask } of visual) {
-    if (!readings) continue;
-    values = g.add(values, g.mul(g.gather(readings, index, 0), g.unsqueeze(mask, [-1])));
-  }
-  return values;
 }
 
 /** The token before each position of `ids` [batch, seq] (at position 0, its own). */
@@ -312,13 +271,16 @@ function decoder(
   const ids = g.input(POLICY_NAMES.ids, 'int64', ['batch', 'seq']);
   // Positions are fed (0, 1, ... seq - 1): a query attends to keys at positions up to its own.
   const positions = g.input(POLICY_NAMES.positions, 'int64', ['seq']);
-  const { rows, encoded, readings } = visualRows(g, config);
-  const visual = visualInputs(g, config, rows, 'seq', readings);
+  const { rows, encoded } = visualRows(g, config);
+  const visual = visualInputs(g, config, rows, 'seq');
   const x = embedSequence(g, config, { ids, positions, visual });
   const mask = g.less(g.unsqueeze(positions, [0]), g.unsqueeze(g.add(positions, 1), [1]));
   const hidden = transformerStack(g, x, config.lm, { mask, positions }).hidden;
-  const previous = previousTokens(g, ids, positions);
-  return { logits: outputHead(g, config, hidden, { ids, previous, visual, mask }).logits, encoded };
+  const copy =
+    config.lm.copy === true
+      ? { ids, previous: previousTokens(g, ids, positions), visual, mask }
+      : undefined;
+  return { logits: outputHead(g, config, hidden, copy).logits, encoded };
 }
 
 /**
@@ -388,37 +350,6 @@ function inverseDynamicsLoss(g: GraphBuilder, config: PolicyConfig): TensorRef {
 }
 
 /**
- * With the copy head, the cross-entropy of an `<x_k>` or `<y_k>` target is taken among the
- * position bins of its axis, as the grammar decodes it there: the grounded view's readings
- * offer both axes' distributions at once, and the axis the grammar allows picks one.
- */
-function binNll(
-  g: GraphBuilder,
-  config: PolicyConfig,
-  logProbs: TensorRef,
-  targets: TensorRef,
-): TensorRef {
-  const { nll } = tokenNll(g, logProbs, targets);
-  const grounding = config.grounding;
-  if (!grounding) return nll;
-  const classOf = new Array<number>(config.vocab).fill(0);
-  const rows = [new Array<number>(config.vocab).fill(1)];
-  [grounding.xTokens, grounding.yTokens].forEach((ids, axis) => {
-    const row = new Array<number>(config.vocab).fill(0);
-    for (const id of ids) {
-      classOf[id] = axis + 1;
-      row[id] = 1;
-    }
-    rows.push(row);
-  });
-  const known = g.where(g.less(targets, 0), 0, targets);
-  const cls = g.gather(g.constant(classOf, 'int64'), known, 0);
-  const allowed = g.gather(g.constant(rows.flat(), 'float32', [rows.length, config.vocab]), cls, 0);
-  const mass = g.reduceSum(g.mul(g.exp(logProbs), allowed), [-1], false);
-  return g.sub(nll, g.log(g.add(mass, 1e-9)));
-}
-
-/**
  * The training graph: outputs `logits`, each active loss term `loss.obs` (and its per-cell
  * part `loss.cells` when a view is grounded), `loss.fwd`, `loss.act`, `loss.ac`, and their
  * weighted sum `loss`. A term whose weight is 0 is left
@@ -430,8 +361,7 @@ export function buildPolicyGraph(config: PolicyConfig): Graph {
   const { logits, encoded } = decoder(g, config);
   g.output(logits, POLICY_NAMES.logits);
   const targets = g.input(POLICY_NAMES.targets, 'int64', ['batch', 'seq']);
-  const nll =
-    config.lm.copy === true ? binNll(g, config, logits, targets) : tokenNll(g, logits, targets).nll;
+  const { nll } = tokenNll(g, logits, targets);
   const w = config.losses;
   const terms: [number, TensorRef][] = [];
   for (const [term, segment] of SEGMENT_TERMS) {

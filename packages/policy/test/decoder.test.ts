@@ -171,11 +171,6 @@ describe('the KV-cache decoder', () => {
             ? createTensor('float32', [count, d], tokensOf.data as Float32Array)
             : createTensor('float32', [1, d]);
           Object.assign(f, splice(v, n, starts[v] - from, withImages ? count : 0));
-          const readings = encoded[POLICY_NAMES.readings(v)];
-          if (readings)
-            f[POLICY_NAMES.readings(v)] = withImages
-              ? createTensor('float32', [count, config.vocab], readings.data as Float32Array)
-              : createTensor('float32', [1, config.vocab]);
         }
         for (let l = 0; l < config.lm.layers; l++) {
           const k = kvNames(l);
@@ -206,9 +201,6 @@ describe('the KV-cache decoder', () => {
       }
       expect(train.parameters.some((x) => x.name === 'wpe')).toBe(!rotary);
       expect(train.parameters.some((x) => x.name === 'copy.gate.w')).toBe(copy);
-      expect(buildDecoderGraph(config).inputs.some((i) => i.name === 'readings.top')).toBe(
-        grounded === true,
-      );
     },
   );
 });

@@ -176,12 +176,12 @@ export const train: CommandDef = {
       default: 'default',
     },
     {
-      flags: '--rotary',
-      description: 'rotary positions in the language model instead of a learned table',
+      flags: '--no-rotary',
+      description: 'model ablation: a learned position table instead of rotary positions',
     },
     {
-      flags: '--copy',
-      description: 'the copy head: the model can copy tokens from its context',
+      flags: '--no-copy',
+      description: 'model ablation: no copy head (the model writes every token itself)',
     },
     ...BACKEND_SPECS,
     {
@@ -329,8 +329,8 @@ Examples:
       const preset = presetConfig(o['preset'] as PresetName, tokenizer, o['loss'] ?? {});
       const lm = {
         ...preset.lm,
-        ...(o['rotary'] === true ? { rotary: true } : {}),
-        ...(o['copy'] === true ? { copy: true } : {}),
+        ...(o['rotary'] === false ? { rotary: false } : {}),
+        ...(o['copy'] === false ? { copy: false } : {}),
       };
       config = { ...preset, lm };
     }

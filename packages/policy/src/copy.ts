@@ -1,4 +1,11 @@
-import { GraphBuilder, applyMask, linear, norm, type KvCache, type TensorRef } from '@actllm/graph';
+import {
+  applyMask,
+  linear,
+  norm,
+  type GraphBuilder,
+  type KvCache,
+  type TensorRef,
+} from '@actllm/graph';
 import type { PolicyConfig } from './config.js';
 
 /**

@@ -73,7 +73,8 @@ export class KvTokenModel implements TokenModel {
     const feeds: Record<string, Tensor> = { ...this.#cache, ...kvStepFeeds(tokens, past) };
     if (lm.copy === true) {
       // The token before each new position; the first position of all has only its own.
-      const before = [this.#tokens[past - 1] ?? (tokens[0] as number), ...tokens.slice(0, -1)];
+      const head = past > 0 ? this.#tokens.slice(past - 1, past) : tokens.slice(0, 1);
+      const before = [...head, ...tokens.slice(0, -1)];
       feeds[DECODER_NAMES.previous] = createTensor(
         'int64',
         [1, n],

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 
 const names = ['block', 'bowl', 'red', 'green', 'blue'];
 const tokenizer = buildTokenizer({ texts: ['Put the {dragged} into the {base}.'], names });
-// Given the tokenizer, the top view is grounded, so the copy head's readings run too.
+// Given the tokenizer, the top view is grounded: the backends run the whole `tiny` model.
 const config = presetConfig('tiny', tokenizer);
 const weights = initParameters(buildPolicyGraph(config), 11);
 const instruction = {

@@ -9,8 +9,8 @@
 #   bash scripts/results.sh [minutes per ablation, default 30] [episodes per task, default 20]
 #
 # Learning curve: copy the shipped run's checkpoint folder to results/ckpt/curve_<minutes>
-# while it trains (it is saved every --checkpoint-every steps), e.g. at 10 and 30 minutes;
-# each is evaluated on the CI's L1 episodes. On 2 CPU cores the ablations take about
+# while it trains (it is saved every --checkpoint-every steps), e.g. at 10 and 30 minutes,
+# and once more at the end (curve_60); each is evaluated on the CI's L1 episodes. On 2 CPU cores the ablations take about
 # 4 x (minutes + 40) minutes. Shard the evaluations on a cluster with
 # `actllm eval --shard K/N` and `actllm merge` (apps/cli/README.md).
 set -euo pipefail
@@ -47,8 +47,6 @@ for curve in "$OUT"/ckpt/curve_*; do
   [ -f "$OUT/eval/$name/eval_info.json" ] ||
     $CLI eval --checkpoint "$curve" --levels L1 --episodes 4 --seed 2026 --out "$OUT/eval/$name"
 done
-[ -d checkpoints/default ] && [ -d "$OUT/ckpt/curve_10" ] && [ ! -f "$OUT/eval/curve_60/eval_info.json" ] &&
-  $CLI eval --checkpoint checkpoints/default --levels L1 --episodes 4 --seed 2026 --out "$OUT/eval/curve_60"
 
 train all
 train no_ac --loss ac=0

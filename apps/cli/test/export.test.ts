@@ -56,11 +56,13 @@ interface ExportConfig {
  * spliced in at `{ view, start, tokens }` spans of a chunk.
  */
 class OrtDecoder implements TokenModel {
-  length = 0;
   #cache: Record<string, ort.Tensor> = {};
   /** The tokens so far: the copy head reads the one before each new position. */
   #tokens: number[] = [];
   readonly #copy: boolean;
+  get length(): number {
+    return this.#tokens.length;
+  }
   constructor(
     readonly session: ort.InferenceSession,
     readonly config: ExportConfig,
@@ -126,7 +128,6 @@ class OrtDecoder implements TokenModel {
     for (let l = 0; l < this.config.num_hidden_layers + (this.#copy ? 1 : 0); l++)
       for (const kind of ['key', 'value'])
         this.#cache[`past_key_values.${l}.${kind}`] = out[`present.${l}.${kind}`] as ort.Tensor;
-    this.length = past + n;
     const logits = (out['logits'] as ort.Tensor).data as Float32Array;
     const vocab = this.config.vocab_size;
     return Array.from({ length: n }, (_, i) => logits.slice(i * vocab, (i + 1) * vocab));

@@ -1,7 +1,16 @@
-import { ActllmAgent, loadCheckpoint, maxObjectsFor, type ConsistencyRule } from '@actllm/policy';
+import { buildScene } from '@actllm/descriptor';
+import {
+  ActllmAgent,
+  loadCheckpoint,
+  maxObjectsFor,
+  type ConsistencyRule,
+  type Observer,
+  type PolicyConfig,
+} from '@actllm/policy';
 import { ParseCountingAgent } from './agents.js';
 import { BACKENDS, loadBackend, sessionOptions, type BackendName } from './backends.js';
 import { choice, integer, text, views, type OptionSpec } from './config.js';
+import { usage } from './errors.js';
 import { requireDir } from './paths.js';
 import { readTrainSettings, type TrainSettings } from './train-settings.js';
 import { sceneNames } from './vocabulary.js';
@@ -14,6 +23,12 @@ import { sceneNames } from './vocabulary.js';
  */
 
 export const RULES = ['trust_action', 'trust_transition', 'resample'] as const;
+
+/**
+ * Where a turn's scene comes from: the cell heads, the decoder, or the simulator's truth
+ * (an upper bound that isolates perception; never a result of the policy).
+ */
+export const OBSERVERS = ['cells', 'decoder', 'truth'] as const;
 
 /** Which agent a command runs: a checkpoint's policy or a baseline. */
 export const AGENTS = ['actllm', 'oracle', 'random'] as const;
@@ -63,6 +78,12 @@ export const POLICY_SPECS: readonly OptionSpec[] = [
     default: 'trust_action',
   },
   {
+    flags: '--observer <name>',
+    description:
+      "the scene's source: cells (the per-cell heads), decoder (the language model) or truth (the simulator's, an upper bound); default cells for a model trained with --describe-assets, else decoder",
+    kind: choice(OBSERVERS),
+  },
+  {
     flags: '--max-objects <n>',
     description: 'most objects per predicted scene (default 12, less when the model is short)',
     kind: integer(1, 256),
@@ -88,12 +109,23 @@ export async function createPolicyAgent(
   const backend = o['backend'] as BackendName;
   await loadBackend(backend);
   const model = await loadCheckpoint(checkpoint);
+  const describeAssets = settings?.describeAssets === true;
+  if (describeAssets && o['observer'] === 'decoder')
+    throw usage(
+      `${checkpoint} was trained with --describe-assets: its prompts need an observer that reads pictures; use --observer cells or truth.`,
+    );
   const policy = await ActllmAgent.create(model, {
     ...sceneNames(),
     imageTurns: settings?.imageTurns ?? 1,
     history: settings?.history ?? true,
     maxObjects: maxObjectsFor(model.config.lm.maxLength, o['maxObjects'] as number | undefined),
     rule: o['rule'] as ConsistencyRule,
+    observer: observerOf(
+      (o['observer'] as (typeof OBSERVERS)[number] | undefined) ??
+        (describeAssets ? 'cells' : 'decoder'),
+      model.config,
+    ),
+    describeAssets,
     session: sessionOptions({
       backend,
       ...(o['device'] ? { device: o['device'] as string } : {}),
@@ -106,4 +138,11 @@ export async function createPolicyAgent(
     settings,
     dispose: () => policy.dispose(),
   };
+}
+
+/** The agent's observer for `--observer`: truth reads the simulator's objects. */
+function observerOf(name: (typeof OBSERVERS)[number], config: PolicyConfig): Observer {
+  if (name !== 'truth') return name;
+  const bins = config.inverseDynamics.bins;
+  return (seen) => buildScene(seen.objects ?? [], { bins });
 }

@@ -19,6 +19,8 @@ export interface TrainSettings {
   readonly imageTurns: number;
   /** False for the history ablation (`--no-history`). */
   readonly history: boolean;
+  /** Prompt assets written as descriptors (`--describe-assets`); absent in older files. */
+  readonly describeAssets?: boolean;
   readonly valFraction: number;
   readonly seed: number;
   /** The tasks of the data, and the view sizes its frames were rendered at. */

@@ -5,12 +5,13 @@ import {
   type Image,
   type Instruction,
   type Observation,
+  type ObjectState,
   type Tensor,
   type TensorMap,
   type ViewName,
 } from '@actllm/core';
 import { createSession, type GraphSession, type GraphSessionOptions } from '@actllm/graph';
-import { inferAction, type SceneDescriptor } from '@actllm/descriptor';
+import { inferAction, toCompact, type SceneDescriptor } from '@actllm/descriptor';
 import {
   appendTurn,
   assistantTurn,
@@ -27,13 +28,22 @@ import {
   type Tokenizer,
 } from '@actllm/dialogue';
 import { encoderNames, imagesToTensor, tokensPerView } from '@actllm/encoder';
-import { buildVisualGraph } from './model.js';
-import type { PolicyConfig } from './config.js';
+import { POLICY_NAMES, buildVisualGraph } from './model.js';
+import {
+  CELL_FIELDS,
+  hasCellLoss,
+  sceneFromCells,
+  type CellField,
+  type CellLogits,
+  type CellReadingOptions,
+} from './cells.js';
+import type { GroundingConfig, PolicyConfig } from './config.js';
 import { buildDecoderGraph } from './decoder.js';
 import { decodeTurn, type DecodeResult } from './decode.js';
 import { KvTokenModel, type VisualSpan } from './kv-model.js';
 import { PolicyError } from './errors.js';
 import { shrinkInstruction, shrinkViews } from './batch.js';
+import { describeAssets } from './assets.js';
 
 /**
  * How a disagreement between the action the model wrote and the transition it predicted
@@ -88,8 +98,37 @@ export interface AgentOptions {
   readonly forcedChunks?: boolean;
   /** Verify drafts copied from the conversation in one pass (default true; greedy only). */
   readonly drafts?: boolean;
+  /**
+   * Where each turn's `scene` comes from (the observation model): `'cells'` reads it from the
+   * grounded view's per-cell heads (`sceneFromCells`) and the decoder writes `next` and the
+   * action after it; `'decoder'` (default) has the language model write the scene too; a
+   * function is an external observation model (the simulator's truth gives an upper bound).
+   */
+  readonly observer?: Observer;
+  /**
+   * Write the instruction's prompt assets out as what the observer reads in them (default
+   * false), for a model trained on `stepSamples(..., { describeAssets: true })`. Needs the
+   * `'cells'` observer or a function.
+   */
+  readonly describeAssets?: boolean;
   /** Where the encoder and decoder run (graph's front door options). */
   readonly session?: GraphSessionOptions;
+}
+
+/** See `AgentOptions.observer`. */
+export type Observer = 'cells' | 'decoder' | ((seen: Seen) => SceneDescriptor);
+
+/** What an observer is shown: an observation, or a prompt asset. */
+export interface Seen {
+  readonly views: Readonly<Partial<Record<ViewName, Image>>>;
+  /** The truth, where the caller has it (an external observer may read it; the agent never does). */
+  readonly objects?: readonly ObjectState[];
+}
+
+/** What the encoder gives for one image: its visual tokens, and the cell heads' logits. */
+interface Encoded {
+  readonly tokens: Float32Array;
+  readonly cells?: CellLogits;
 }
 
 /** What the agent did at one step. */
@@ -136,10 +175,12 @@ export class ActllmAgent implements Agent {
   readonly #decoder: GraphSession;
   readonly #model: KvTokenModel;
   readonly #options: Required<Omit<AgentOptions, 'shapes' | 'colors' | 'session' | 'maxObjects'>>;
+  readonly #reading: CellReadingOptions;
   /** Context left to the conversation: the model's length less the longest turn. */
   readonly #context: number;
-  readonly #visual = new WeakMap<Image, Float32Array>();
+  readonly #visual = new WeakMap<Image, Encoded>();
   #rng: Rng;
+  #instruction: Instruction | undefined;
   #conversation: Conversation<Image> | undefined;
   /** The system turn and instruction of the episode (the no-history base). */
   #start: Conversation<Image> | undefined;
@@ -156,8 +197,10 @@ export class ActllmAgent implements Agent {
     decoder: GraphSession,
     options: AgentOptions,
     turnBudget: number,
+    reading: CellReadingOptions,
   ) {
     this.#config = config;
+    this.#reading = reading;
     this.#context = config.lm.maxLength - turnBudget;
     this.#tokenizer = tokenizer;
     this.#grammar = grammar;
@@ -173,6 +216,8 @@ export class ActllmAgent implements Agent {
       reusePrefix: options.reusePrefix ?? true,
       forcedChunks: options.forcedChunks ?? true,
       drafts: options.drafts ?? true,
+      observer: options.observer ?? 'decoder',
+      describeAssets: options.describeAssets ?? false,
     };
     this.#rng = new Rng(this.#options.seed);
   }
@@ -194,12 +239,29 @@ export class ActllmAgent implements Agent {
       );
     }
     const { config, tokenizer, weights } = model;
+    const observer: unknown = options.observer ?? 'decoder';
+    if (typeof observer !== 'function' && observer !== 'cells' && observer !== 'decoder') {
+      throw new PolicyError(
+        'POLICY_INVALID_OPTION',
+        `observer must be 'cells', 'decoder' or a function; got ${String(observer)}.`,
+      );
+    }
+    if (options.describeAssets === true && observer === 'decoder') {
+      throw new PolicyError(
+        'POLICY_INVALID_OPTION',
+        "describeAssets needs an observer that reads pictures: 'cells' or a function.",
+      );
+    }
+    if (observer === 'cells' && !hasCellLoss(config)) {
+      throw new PolicyError(
+        'POLICY_INVALID_OPTION',
+        "This model has no cell heads (no grounded view, or no observation loss); use observer 'decoder'.",
+      );
+    }
     const maxObjects = options.maxObjects ?? maxObjectsFor(config.lm.maxLength);
-    const grammar = buildAssistantGrammar(tokenizer, {
-      shapes: options.shapes,
-      colors: options.colors,
-      maxObjects,
-    });
+    const shapes = [...options.shapes];
+    const colors = [...options.colors];
+    const grammar = buildAssistantGrammar(tokenizer, { shapes, colors, maxObjects });
     const budget = turnBudget(maxObjects);
     if (budget >= config.lm.maxLength / 2) {
       throw new PolicyError(
@@ -213,7 +275,11 @@ export class ActllmAgent implements Agent {
       encoders.set(view, await createSession(buildVisualGraph(config, view), weights, session));
     }
     const decoder = await createSession(buildDecoderGraph(config), weights, session);
-    return new ActllmAgent(config, tokenizer, grammar, encoders, decoder, options, budget);
+    return new ActllmAgent(config, tokenizer, grammar, encoders, decoder, options, budget, {
+      shapes,
+      colors,
+      maxObjects,
+    });
   }
 
   /** The trace of the current episode, one entry per step. */
@@ -223,20 +289,27 @@ export class ActllmAgent implements Agent {
 
   reset(instruction: Instruction): void {
     // Only the views the encoder takes, at its sizes (once, so later steps reuse the prefix).
-    const shown = shrinkInstruction(instruction, this.#config);
-    this.#conversation = conversation<Image>([systemTurn(), fromInstruction(shown)]);
-    this.#start = this.#conversation;
+    this.#instruction = shrinkInstruction(instruction, this.#config);
+    this.#conversation = undefined;
+    this.#start = undefined;
     this.#trace = [];
     this.#rng = new Rng(this.#options.seed);
     if (!this.#options.reusePrefix) this.#forget();
   }
 
   async act(observation: Observation): Promise<Action> {
-    if (!this.#conversation) {
+    if (!this.#instruction) {
       throw new PolicyError(
         'POLICY_INVALID_OPTION',
         'Call reset(instruction) before act(observation).',
       );
+    }
+    if (!this.#conversation) {
+      const shown = this.#options.describeAssets
+        ? await this.#describeAssets(this.#instruction)
+        : this.#instruction;
+      this.#conversation = conversation<Image>([systemTurn(), fromInstruction(shown)]);
+      this.#start = this.#conversation;
     }
     const started = performance.now();
     const step = observation.step;
@@ -252,7 +325,8 @@ export class ActllmAgent implements Agent {
     if (!this.#options.reusePrefix) this.#forget();
     const { reused, first } = await this.#prefill(rendered);
     const prompt = this.#model.length;
-    let decoded = await this.#decode(first, 0);
+    const prefix = await this.#observe(observation, views);
+    let decoded = await this.#decode(first, 0, prefix);
     let parsed = this.#parse(decoded);
     const transition = inferAction(parsed.scene, parsed.next);
     const inferred = transition.status === 'action' ? transition.action : undefined;
@@ -271,7 +345,7 @@ export class ActllmAgent implements Agent {
       } else if (this.#options.rule === 'resample') {
         for (let i = 0; i < this.#options.maxResamples; i++) {
           this.#rollback(prompt);
-          decoded = await this.#decode(first, 1);
+          decoded = await this.#decode(first, 1, prefix);
           const again = this.#parse(decoded);
           const t = inferAction(again.scene, again.next);
           if (t.status === 'action' && agrees(again.act, t.action, tolerance)) {
@@ -337,7 +411,7 @@ export class ActllmAgent implements Agent {
       visual.push({
         view: slot.source.view,
         start: slot.position - keep,
-        tokens: await this.#visualTokens(slot.image, slot.source.view),
+        tokens: (await this.#encode(slot.image, slot.source.view)).tokens,
       });
     }
     const rows = await this.#model.append(ids.slice(keep), visual);
@@ -346,8 +420,37 @@ export class ActllmAgent implements Agent {
     return { reused: keep, first: rows[rows.length - 1] as Float32Array };
   }
 
-  async #decode(first: Float32Array, temperature: number): Promise<DecodeResult> {
+  /** The tokens of the scene the observer read (none when the decoder writes it). */
+  async #observe(observation: Observation, views: Observation['views']): Promise<number[]> {
+    if (this.#options.observer === 'decoder') return [];
+    const scene = await this.#read({ ...observation, views });
+    return this.#tokenizer.encode(toCompact(scene, { bins: this.#config.inverseDynamics.bins }));
+  }
+
+  /** What the observer (cells or a function) reads in a picture. */
+  async #read(seen: Seen): Promise<SceneDescriptor> {
+    const observer = this.#options.observer;
+    if (typeof observer === 'function') return observer(seen);
+    const view = (this.#config.grounding as GroundingConfig).view as ViewName;
+    const image = seen.views[view];
+    if (!image)
+      throw new PolicyError('POLICY_INVALID_BATCH', `The picture has no ${view} view to read.`);
+    const { cells } = await this.#encode(image, view);
+    return sceneFromCells(cells as CellLogits, this.#tokenizer, this.#config, this.#reading);
+  }
+
+  /** The instruction with its assets written out as the observer reads them. */
+  async #describeAssets(instruction: Instruction): Promise<Instruction> {
+    const read = new Map<string, SceneDescriptor>();
+    for (const [name, asset] of Object.entries(instruction.assets ?? {}))
+      read.set(name, await this.#read(asset));
+    const bins = this.#config.inverseDynamics.bins;
+    return describeAssets(instruction, (_, name) => read.get(name) as SceneDescriptor, bins);
+  }
+
+  async #decode(first: Float32Array, temperature: number, prefix: number[]): Promise<DecodeResult> {
     return decodeTurn(this.#model, this.#grammar, first, {
+      prefix,
       temperature,
       rng: this.#rng,
       forcedChunks: this.#options.forcedChunks,
@@ -380,7 +483,8 @@ export class ActllmAgent implements Agent {
     this.#rollback(0);
   }
 
-  async #visualTokens(image: Image, view: ViewName): Promise<Float32Array> {
+  /** The encoder's output for an image, run once per image. */
+  async #encode(image: Image, view: ViewName): Promise<Encoded> {
     const known = this.#visual.get(image);
     if (known) return known;
     const session = this.#encoders.get(view);
@@ -390,8 +494,13 @@ export class ActllmAgent implements Agent {
     const names = encoderNames(view);
     const out = await session.run({ [names.pixels]: imagesToTensor([image], size) });
     const tokens = (out[names.tokens] as Tensor).data as Float32Array;
-    this.#visual.set(image, tokens);
-    return tokens;
+    const logits = (field: CellField) => out[POLICY_NAMES.cellLogits(field)]?.data as Float32Array;
+    const cells = out[POLICY_NAMES.cellLogits('shape')]
+      ? (Object.fromEntries(CELL_FIELDS.map((f) => [f, logits(f)])) as unknown as CellLogits)
+      : undefined;
+    const encoded: Encoded = cells ? { tokens, cells } : { tokens };
+    this.#visual.set(image, encoded);
+    return encoded;
   }
 
   async dispose(): Promise<void> {

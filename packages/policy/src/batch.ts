@@ -8,6 +8,7 @@ import {
   type Tensor,
   type ViewName,
 } from '@actllm/core';
+import { buildScene } from '@actllm/descriptor';
 import {
   conversation,
   episodeToConversation,
@@ -21,6 +22,7 @@ import { imagesToTensor, resizeImage, tokensPerView } from '@actllm/encoder';
 import type { PolicyConfig } from './config.js';
 import { PolicyError } from './errors.js';
 import { CELL_FIELDS, cellTargets, hasCellLoss } from './cells.js';
+import { describeAssets } from './assets.js';
 import { POLICY_NAMES, SEGMENT_TERMS } from './model.js';
 
 /** The dialogue segments a loss falls on. */
@@ -55,6 +57,12 @@ export interface SampleOptions extends AssistantFormatOptions {
    * step t holds the system turn, the instruction and step t's turns only.
    */
   readonly history?: boolean;
+  /**
+   * Write each prompt asset out as the descriptor of the objects it shows instead of its
+   * images (default false; see `describeAssets`). The agent must then describe the assets
+   * it is shown too (`AgentOptions.describeAssets`).
+   */
+  readonly describeAssets?: boolean;
 }
 
 /** One sample per step of an episode, each rendered as the agent would see it then. */
@@ -64,7 +72,16 @@ export function stepSamples(
   config: PolicyConfig,
   options: SampleOptions = {},
 ): StepSample[] {
-  const { imageTurns = 1, history = true, ...format } = options;
+  const { imageTurns = 1, history = true, describeAssets: described = false, ...format } = options;
+  if (described) {
+    const bins = config.inverseDynamics.bins;
+    const instruction = describeAssets(
+      record.instruction,
+      (asset) => buildScene(asset.objects, { bins }),
+      bins,
+    );
+    record = { ...record, instruction };
+  }
   record = shrinkRecord(record, config);
   const full = episodeToConversation(record, format);
   const perView = tokensPerView(config.encoder);

@@ -1,8 +1,20 @@
 import type { ObjectState } from '@actllm/core';
-import { buildScene, toCompact } from '@actllm/descriptor';
+import {
+  OBJECT_CLOSE,
+  OBJECT_OPEN,
+  SCENE_CLOSE,
+  SCENE_OPEN,
+  binToken,
+  buildScene,
+  canonicalizeScene,
+  parseScene,
+  toCompact,
+  type BinField,
+  type SceneDescriptor,
+} from '@actllm/descriptor';
 import type { Tokenizer } from '@actllm/dialogue';
 import { blockPatch } from '@actllm/encoder';
-import type { GroundingConfig, PolicyConfig } from './config.js';
+import { cellWeight, type GroundingConfig, type PolicyConfig } from './config.js';
 import { PolicyError } from './errors.js';
 
 /**
@@ -26,9 +38,9 @@ export function groundingGrid(config: PolicyConfig): { rows: number; cols: numbe
   return { rows: size.height / side, cols: size.width / side };
 }
 
-/** Whether the training graph has the per-cell term (a grounded view and `losses.obs` > 0). */
+/** Whether the training graph has the per-cell term (a grounded view and its weight > 0). */
 export function hasCellLoss(config: PolicyConfig): boolean {
-  return config.grounding !== undefined && config.losses.obs > 0;
+  return config.grounding !== undefined && cellWeight(config) > 0;
 }
 
 /**
@@ -81,4 +93,90 @@ function objectTokens(object: ObjectState, tokenizer: Tokenizer, config: PolicyC
     );
   }
   return tokens;
+}
+
+export type CellField = (typeof CELL_FIELDS)[number];
+
+/** Each field's head logits over one image's cells, `[cells * vocab]`, cell by cell. */
+export type CellLogits = Readonly<Record<CellField, ArrayLike<number>>>;
+
+export interface CellReadingOptions {
+  /** The shape and colour names a scene may use (the agent's grammar). */
+  readonly shapes: Iterable<string>;
+  readonly colors: Iterable<string>;
+  /** At most this many objects, the most certain first. */
+  readonly maxObjects: number;
+}
+
+/**
+ * The observation model's reading of one image from the per-cell heads: every cell whose
+ * shape head gives `<pad>` (empty) less than even odds holds an object, named by each
+ * field's most likely token among those the field may take, and the objects come back as
+ * a scene descriptor in the documented order. It is a detector's reading, one object per
+ * cell, so two objects whose centres share a cell are read as one.
+ */
+export function sceneFromCells(
+  logits: CellLogits,
+  tokenizer: Tokenizer,
+  config: PolicyConfig,
+  options: CellReadingOptions,
+): SceneDescriptor {
+  const { rows, cols } = groundingGrid(config);
+  const vocab = config.vocab;
+  const bins = config.inverseDynamics.bins;
+  const idsOf = (tokens: Iterable<string>) =>
+    [...tokens].flatMap((t) => {
+      const id = tokenizer.id(t);
+      return id === undefined ? [] : [id];
+    });
+  const bin = (field: BinField) =>
+    idsOf(Array.from({ length: bins }, (_, k) => binToken(field, k)));
+  const choices: Record<CellField, number[]> = {
+    shape: idsOf(options.shapes),
+    color: idsOf(options.colors),
+    x: bin('x'),
+    y: bin('y'),
+    theta: bin('t'),
+  };
+  for (const field of CELL_FIELDS)
+    if (choices[field].length === 0)
+      throw new PolicyError(
+        'POLICY_INVALID_OPTION',
+        `sceneFromCells: no ${field} token of the options is in the tokenizer; pass the shape and colour names the model was trained with.`,
+      );
+  const found: { empty: number; text: string }[] = [];
+  for (let cell = 0; cell < rows * cols; cell++) {
+    const empty = padProbability(logits.shape, cell * vocab, vocab, tokenizer.padId);
+    if (empty >= 0.5) continue;
+    const tokens = CELL_FIELDS.map((f) =>
+      tokenizer.token(best(logits[f], cell * vocab, choices[f])),
+    );
+    found.push({ empty, text: `${OBJECT_OPEN} ${tokens.join(' ')} ${OBJECT_CLOSE}` });
+  }
+  const kept = found.sort((a, b) => a.empty - b.empty).slice(0, options.maxObjects);
+  const text = `${SCENE_OPEN} ${kept.map((o) => o.text).join(' ')} ${SCENE_CLOSE}`;
+  const parsed = parseScene(text, { format: 'compact', mode: 'strict', bins });
+  if (!parsed.ok)
+    throw new PolicyError(
+      'POLICY_INVALID_OPTION',
+      `The cell reading does not parse (${parsed.problems.map((p) => p.message).join(' ')}); shapes and colours must be names the tokenizer has.`,
+    );
+  return canonicalizeScene(parsed.scene, { bins });
+}
+
+/** Softmax probability of `pad` among the `vocab` logits starting at `offset`. */
+function padProbability(logits: ArrayLike<number>, offset: number, vocab: number, pad: number) {
+  let max = -Infinity;
+  for (let v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v] as number);
+  let total = 0;
+  for (let v = 0; v < vocab; v++) total += Math.exp((logits[offset + v] as number) - max);
+  return Math.exp((logits[offset + pad] as number) - max) / total;
+}
+
+/** The id among `ids` with the largest logit (ties to the first). */
+function best(logits: ArrayLike<number>, offset: number, ids: readonly number[]): number {
+  let chosen = ids[0] as number;
+  for (const id of ids)
+    if ((logits[offset + id] as number) > (logits[offset + chosen] as number)) chosen = id;
+  return chosen;
 }

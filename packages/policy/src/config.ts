@@ -38,6 +38,17 @@ export interface LossWeights {
   readonly fwd: number;
   readonly act: number;
   readonly ac: number;
+  /**
+   * The per-cell part of the observation model (`cellTargets`), when a view is grounded
+   * (default: `obs`). With `obs`, `fwd` and `act` at 0 the graph has no language model: a
+   * vision stage that trains the encoder and its cell heads alone.
+   */
+  readonly cells?: number;
+}
+
+/** The weight of the per-cell term: `losses.cells`, else `losses.obs`. */
+export function cellWeight(config: Pick<PolicyConfig, 'losses'>): number {
+  return config.losses.cells ?? config.losses.obs;
 }
 
 /** The inverse-dynamics head of the action-consistency loss. */
@@ -228,8 +239,9 @@ export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
   }
   count(config.vocab, 'vocab', 8);
   const weights = config.losses ?? {};
-  for (const key of ['obs', 'fwd', 'act', 'ac'] as const) {
+  for (const key of ['obs', 'fwd', 'act', 'ac', 'cells'] as const) {
     const w = weights[key];
+    if (key === 'cells' && w === undefined) continue;
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
       throw new PolicyError(
         'POLICY_INVALID_CONFIG',
@@ -237,7 +249,7 @@ export function validatePolicyConfig(config: PolicyConfig): PolicyConfig {
       );
     }
   }
-  if (weights.obs + weights.fwd + weights.act + weights.ac === 0) {
+  if (weights.obs + weights.fwd + weights.act + weights.ac + (weights.cells ?? 0) === 0) {
     throw new PolicyError('POLICY_INVALID_CONFIG', 'At least one loss weight must be above 0.');
   }
   const id = config.inverseDynamics;

@@ -29,6 +29,11 @@ export interface DecodeOptions {
   readonly context?: readonly number[];
   /** The longest draft (default 16). */
   readonly maxDraft?: number;
+  /**
+   * Tokens the turn starts with, chosen elsewhere (the scene an observation model read, say):
+   * checked against the grammar and run in one pass before decoding goes on from them.
+   */
+  readonly prefix?: readonly number[];
 }
 
 export interface DecodeResult {
@@ -74,7 +79,9 @@ function choose(
   return best;
 }
 
-function checkOptions(o: DecodeOptions): Required<Omit<DecodeOptions, 'rng' | 'context'>> {
+function checkOptions(
+  o: DecodeOptions,
+): Required<Omit<DecodeOptions, 'rng' | 'context' | 'prefix'>> {
   const temperature = o.temperature ?? 0;
   if (!(Number.isFinite(temperature) && temperature >= 0)) {
     throw new PolicyError(
@@ -172,6 +179,20 @@ export async function decodeTurn(
   let forced = 0;
   let drafted = 0;
   let accepted = 0;
+  const prefix = options.prefix ?? [];
+  if (prefix.length > 0) {
+    if (grammarPrefix(grammar, state, prefix).length !== prefix.length)
+      throw new PolicyError(
+        'POLICY_INVALID_OPTION',
+        'The prefix is not the start of a turn the grammar allows; build it from names the grammar has.',
+      );
+    for (const id of prefix) state = grammar.next(state, id);
+    const out = await model.append(prefix);
+    passes++;
+    forced += prefix.length;
+    ids.push(...prefix);
+    logits = out[out.length - 1] as Float32Array;
+  }
   while (!grammar.isFinal(state)) {
     const chunk: number[] = [];
     let allowed = grammar.allowedAt(state);

@@ -55,7 +55,18 @@ export type {
   TrainingPosition,
   ValidationReport,
 } from './trainer.js';
+export { CELL_FIELDS, sceneFromCells } from './cells.js';
+export { describeAssets } from './assets.js';
+export type { DescribeAsset } from './assets.js';
+export type { CellField, CellLogits, CellReadingOptions } from './cells.js';
 export { evaluateObservations } from './observation-eval.js';
 export type { ObservationFrame, ObservationReport } from './observation-eval.js';
 export { ActllmAgent, maxObjectsFor, turnBudget } from './agent.js';
-export type { AgentOptions, ConsistencyOutcome, ConsistencyRule, StepTrace } from './agent.js';
+export type {
+  AgentOptions,
+  ConsistencyOutcome,
+  ConsistencyRule,
+  Observer,
+  Seen,
+  StepTrace,
+} from './agent.js';

@@ -12,10 +12,15 @@ import {
   type TensorRef,
 } from '@actllm/graph';
 import { encodeView, encoderNames, tokensPerView } from '@actllm/encoder';
-import { CELL_FIELDS, groundingGrid, hasCellLoss } from './cells.js';
+import { CELL_FIELDS, groundingGrid, hasCellLoss, type CellField } from './cells.js';
 import { copyHead } from './copy.js';
 import { PolicyError } from './errors.js';
-import { inverseDynamicsOf, validatePolicyConfig, type PolicyConfig } from './config.js';
+import {
+  cellWeight,
+  inverseDynamicsOf,
+  validatePolicyConfig,
+  type PolicyConfig,
+} from './config.js';
 
 /**
  * The ACTLLM model as one graph: a sequence of text tokens with visual tokens spliced in at
@@ -54,6 +59,8 @@ export const POLICY_NAMES = {
   loss: 'loss',
   /** The grounded view's cell targets: int64 [images, tokens, 5] (see `cellTargets`). */
   cellTargets: 'cells.targets',
+  /** The per-cell heads' logits of one field: float32 [images, tokens, vocab] (visual graph). */
+  cellLogits: (field: CellField) => `cells.logits.${field}`,
   term: (name: 'obs' | 'cells' | 'fwd' | 'act' | 'ac') => `loss.${name}`,
 } as const;
 
@@ -147,7 +154,9 @@ function cellTokens(
 /**
  * The visual graph of one view, as the agent runs it and the export writes it: input
  * `pixels.<view>` [batch, H, W, 3] (from `imagesToTensor`), output `tokens.<view>` [batch,
- * tokens, dModel], the same tokens the training graph splices in.
+ * tokens, dModel], the same tokens the training graph splices in; for the grounded view with
+ * the observation loss on, also the cell heads' logits `cells.logits.<field>` [batch,
+ * tokens, vocab] (`sceneFromCells` reads them).
  */
 export function buildVisualGraph(config: PolicyConfig, view: string): Graph {
   validatePolicyConfig(config);
@@ -161,7 +170,13 @@ export function buildVisualGraph(config: PolicyConfig, view: string): Graph {
   const g = new GraphBuilder(`actllm_visual_${view}`);
   const names = encoderNames(view);
   const pixels = g.input(names.pixels, 'float32', ['batch', size.height, size.width, 3]);
-  g.output(viewTokens(g, config, pixels, view), names.tokens);
+  const read = readView(g, config, pixels, view);
+  g.output(read.tokens, names.tokens);
+  if (read.encoded && hasCellLoss(config)) {
+    cellHeads(g, config, read.encoded).forEach((logits, i) =>
+      g.output(logits, POLICY_NAMES.cellLogits(CELL_FIELDS[i] as CellField)),
+    );
+  }
   return g.build();
 }
 
@@ -283,10 +298,17 @@ function decoder(
   return { logits: outputHead(g, config, hidden, copy).logits, encoded };
 }
 
+/** The per-cell heads: one linear head per field over each encoder token of the grounded view. */
+function cellHeads(g: GraphBuilder, config: PolicyConfig, encoded: TensorRef): TensorRef[] {
+  return CELL_FIELDS.map((field) =>
+    linear(g, encoded, `cells.${field}`, config.lm.dModel, config.vocab),
+  );
+}
+
 /**
- * The per-cell term of the observation model (see `cellTargets`): a linear head per field
- * reads each visual token of the grounded view; the mean over fields of each field's
- * cross-entropy over the cells it labels.
+ * The per-cell term of the observation model (see `cellTargets`): the cell heads read each
+ * visual token of the grounded view; the mean over fields of each field's cross-entropy
+ * over the cells it labels.
  */
 function cellLoss(g: GraphBuilder, config: PolicyConfig, encoded: TensorRef): TensorRef {
   const view = (config.grounding as NonNullable<PolicyConfig['grounding']>).view;
@@ -297,8 +319,7 @@ function cellLoss(g: GraphBuilder, config: PolicyConfig, encoded: TensorRef): Te
     CELL_FIELDS.length,
   ]);
   const columns = g.split(targets, CELL_FIELDS.length, 2);
-  const perField = CELL_FIELDS.map((field, i) => {
-    const logits = linear(g, encoded, `cells.${field}`, config.lm.dModel, config.vocab);
+  const perField = cellHeads(g, config, encoded).map((logits, i) => {
     const { nll, ignored } = tokenNll(g, logits, g.squeeze(columns[i] as TensorRef, [2]));
     return weightedMean(g, nll, g.sub(1, g.cast(ignored, 'float32')));
   });
@@ -350,33 +371,47 @@ function inverseDynamicsLoss(g: GraphBuilder, config: PolicyConfig): TensorRef {
 }
 
 /**
- * The training graph: outputs `logits`, each active loss term `loss.obs` (and its per-cell
- * part `loss.cells` when a view is grounded), `loss.fwd`, `loss.act`, `loss.ac`, and their
- * weighted sum `loss`. A term whose weight is 0 is left
- * out, with its inputs.
+ * The training graph: outputs `logits`, each active loss term `loss.obs`, `loss.cells` (the
+ * observation model's per-cell part, when a view is grounded), `loss.fwd`, `loss.act`,
+ * `loss.ac`, and their weighted sum `loss`. A term whose weight is 0 is left out, with its
+ * inputs, and the language model with the last text term.
  */
 export function buildPolicyGraph(config: PolicyConfig): Graph {
   validatePolicyConfig(config);
   const g = new GraphBuilder('actllm_policy');
-  const { logits, encoded } = decoder(g, config);
-  g.output(logits, POLICY_NAMES.logits);
-  const targets = g.input(POLICY_NAMES.targets, 'int64', ['batch', 'seq']);
-  const { nll } = tokenNll(g, logits, targets);
   const w = config.losses;
   const terms: [number, TensorRef][] = [];
-  for (const [term, segment] of SEGMENT_TERMS) {
-    if (w[term] === 0) continue;
-    const mask = g.input(POLICY_NAMES.mask(segment), 'float32', ['batch', 'seq']);
-    terms.push([w[term], g.output(weightedMean(g, nll, mask), POLICY_NAMES.term(term))]);
+  let encoded: Record<string, TensorRef>;
+  if (hasLanguageModel(config)) {
+    const lm = decoder(g, config);
+    encoded = lm.encoded;
+    g.output(lm.logits, POLICY_NAMES.logits);
+    const targets = g.input(POLICY_NAMES.targets, 'int64', ['batch', 'seq']);
+    const { nll } = tokenNll(g, lm.logits, targets);
+    for (const [term, segment] of SEGMENT_TERMS) {
+      if (w[term] === 0) continue;
+      const mask = g.input(POLICY_NAMES.mask(segment), 'float32', ['batch', 'seq']);
+      terms.push([w[term], g.output(weightedMean(g, nll, mask), POLICY_NAMES.term(term))]);
+    }
+  } else {
+    encoded = visualRows(g, config).encoded;
   }
   if (hasCellLoss(config)) {
     const view = (config.grounding as NonNullable<PolicyConfig['grounding']>).view;
     const cells = cellLoss(g, config, encoded[view] as TensorRef);
-    terms.push([w.obs, g.output(cells, POLICY_NAMES.term('cells'))]);
+    terms.push([cellWeight(config), g.output(cells, POLICY_NAMES.term('cells'))]);
   }
   if (w.ac > 0)
     terms.push([w.ac, g.output(inverseDynamicsLoss(g, config), POLICY_NAMES.term('ac'))]);
   const total = terms.map(([weight, t]) => g.mul(t, weight)).reduce((a, b) => g.add(a, b));
   g.output(total, POLICY_NAMES.loss);
   return g.build();
+}
+
+/**
+ * Whether the training graph runs the language model: some text term (obs, fwd, act) is on.
+ * Without one it is a vision stage (the encoder, its cell heads and the inverse dynamics).
+ */
+export function hasLanguageModel(config: PolicyConfig): boolean {
+  return SEGMENT_TERMS.some(([term]) => config.losses[term] > 0);
 }

@@ -16,7 +16,7 @@ import {
 import type { Tokenizer } from '@actllm/dialogue';
 import { validatePolicyConfig, type PolicyConfig } from './config.js';
 import { PixelCache, collate, type StepSample } from './batch.js';
-import { POLICY_NAMES, SEGMENT_TERMS, buildPolicyGraph } from './model.js';
+import { POLICY_NAMES, SEGMENT_TERMS, buildPolicyGraph, hasLanguageModel } from './model.js';
 import {
   augmentPixels,
   checkAugmentation as checkEncoderAugmentation,
@@ -262,12 +262,17 @@ export class PolicyTrainer {
     this.#position = position;
   }
 
-  /** A trainer at step 0 with weights initialized from `options.seed`. */
+  /**
+   * A trainer at step 0 with weights initialized from `options.seed`, except those `from`
+   * holds under the same name and shape (an earlier stage's checkpoint, such as a vision
+   * stage's encoder and cell heads).
+   */
   static async create(
     config: PolicyConfig,
     tokenizer: Tokenizer,
     samples: readonly StepSample[],
     options: TrainOptions,
+    from?: TensorMap,
   ): Promise<PolicyTrainer> {
     validatePolicyConfig(config);
     const o = checkOptions(options);
@@ -275,7 +280,7 @@ export class PolicyTrainer {
       throw new PolicyError('POLICY_INVALID_BATCH', 'Training needs at least one sample.');
     const forward = buildPolicyGraph(config);
     const step = trainingStep(forward, o);
-    const state = initTrainingState(step, initParameters(forward, o.seed));
+    const state = initTrainingState(step, startingWeights(initParameters(forward, o.seed), from));
     const trainer = await createTrainer(step, state, options.session ?? {});
     const { session: _s, ...saved } = options;
     const position = { step: 0, epoch: 0, offset: 0, options: saved };
@@ -405,6 +410,9 @@ export class PolicyTrainer {
   async validate(samples: readonly StepSample[]): Promise<ValidationReport> {
     if (!Array.isArray(samples) || samples.length === 0)
       throw new PolicyError('POLICY_INVALID_BATCH', 'validate needs at least one sample.');
+    // A vision stage has no text to score.
+    if (!hasLanguageModel(this.config))
+      return { samples: samples.length, loss: {}, tokenAccuracy: {} };
     const graph = buildPolicyGraph(this.config);
     const session = await createSession(graph, await this.weights(), this.#sessionOptions);
     const sums: Record<string, { loss: number; right: number; count: number }> = {};
@@ -577,4 +585,15 @@ function trainingStep(graph: Graph, o: CheckedOptions): TrainingStep {
     clipNorm: o.clipNorm,
     report,
   });
+}
+
+/** The seeded weights, with each one `from` holds under the same name and shape taken from it. */
+function startingWeights(seeded: Record<string, Tensor>, from?: TensorMap): Record<string, Tensor> {
+  if (!from) return seeded;
+  const out: Record<string, Tensor> = { ...seeded };
+  for (const [name, tensor] of Object.entries(seeded)) {
+    const given = from[name];
+    if (given && given.shape.join() === tensor.shape.join()) out[name] = given;
+  }
+  return out;
 }

@@ -63,6 +63,20 @@ function firstLogits(seed: number): Float32Array {
 }
 
 describe('decoding under the grammar', () => {
+  it('starts from a given prefix (a scene read elsewhere) and decodes the rest', async () => {
+    const scene = tokenizer.encode(
+      '<scene_v1> <obj> block red <x_10> <y_20> <t_0> </obj> </scene>',
+    );
+    const r = await decodeTurn(fakeModel(7), grammar, firstLogits(7), { prefix: scene });
+    expect(r.ids.slice(0, scene.length)).toEqual(scene);
+    expect(grammar.accepts(r.ids)).toBe(true);
+    const parsed = parseAssistantText(tokenizer.decode(r.ids));
+    expect(parsed.ok && parsed.scene.objects.map((o) => o.object)).toEqual(['block']);
+    await expect(
+      decodeTurn(fakeModel(7), grammar, firstLogits(7), { prefix: tokenizer.encode('</scene>') }),
+    ).rejects.toThrow(/prefix is not the start/);
+  });
+
   it.each([1, 2, 3, 4, 5])(
     'always gives a turn that parses, from an untrained model (seed %i)',
     async (seed) => {

@@ -5,6 +5,7 @@ import type { Tokenizer } from '@actllm/dialogue';
 import type { GraphSessionOptions } from '@actllm/graph';
 import {
   ActllmAgent,
+  PRESETS,
   PolicyTrainer,
   loadCheckpoint,
   presetConfig,
@@ -42,7 +43,7 @@ import {
 } from '../train-settings.js';
 import { buildVocabulary, sceneNames } from '../vocabulary.js';
 
-const TERMS = ['obs', 'fwd', 'act', 'ac'] as const;
+const TERMS = ['obs', 'fwd', 'act', 'ac', 'cells'] as const;
 
 /** Held-out episodes: a seeded choice of `floor(n * fraction)` of them (at most n - 1). */
 function validationIds(ids: readonly string[], fraction: number, seed: number): Set<string> {
@@ -82,6 +83,7 @@ async function buildSamples(
       const samples = stepSamples(record, tokenizer, config, {
         imageTurns: settings.history ? settings.imageTurns : 1,
         history: settings.history,
+        describeAssets: settings.describeAssets === true,
       });
       for (const s of samples) for (const w of s.rendered.unknownWords) out.unknownWords.add(w);
       (held.has(`${i}:${summary.id}`) ? out.validation : out.train).push(...samples);
@@ -224,8 +226,15 @@ export const train: CommandDef = {
       kind: text,
     },
     {
+      flags: '--init <dir>',
+      description:
+        "start from a checkpoint's weights, tokenizer and model (an earlier stage's, e.g. a vision stage)",
+      kind: text,
+    },
+    {
       flags: '--loss <weights>',
-      description: 'loss weights, e.g. obs=1,fwd=1,act=1,ac=0.5 (0 drops a term)',
+      description:
+        'loss weights, e.g. obs=1,fwd=1,act=1,ac=0.5 (0 drops a term; cells defaults to obs; obs=0,fwd=0,act=0 is a vision stage)',
       kind: weights(TERMS),
     },
     {
@@ -237,6 +246,11 @@ export const train: CommandDef = {
     {
       flags: '--no-history',
       description: 'history ablation: no earlier images (k=0) nor text turns',
+    },
+    {
+      flags: '--describe-assets',
+      description:
+        'write prompt assets as the descriptors of what they show (evaluate with --observer cells)',
     },
     {
       flags: '--augment <strengths>',
@@ -286,8 +300,10 @@ Examples:
     const saved = resumeDir ? readTrainSettings(resumeDir) : undefined;
     if (resumeDir)
       requireDir(resumeDir, '--resume', 'pass a checkpoint folder written by actllm train');
-    const data = (o['data'] as string[] | undefined) ?? saved?.data;
-    if (!data) throw usage('--data is required (the dataset folders of actllm generate).');
+    const data = (o['data'] as string[] | undefined) ?? saved?.data ?? [];
+    // Scene-reading samples alone (a vision stage, say) need no dataset.
+    if (data.length === 0 && !((o['scenes'] as number | undefined) ?? saved?.scenes))
+      throw usage('--data is required (the dataset folders of actllm generate), or --scenes <n>.');
     if (!resumeDir && o['steps'] === undefined && o['minutes'] === undefined)
       throw usage('give --steps <s> or --minutes <m> (the length of the run).');
     const backend = o['backend'] as BackendName;
@@ -310,19 +326,32 @@ Examples:
       scenes: fromFlag<number>('scenes', saved?.scenes),
       imageTurns: history ? fromFlag<number>('imageTurns', saved?.imageTurns) : 1,
       history,
+      describeAssets: fromFlag<boolean>('describeAssets', saved?.describeAssets) === true,
       valFraction: fromFlag<number>('valFraction', saved?.valFraction),
       seed: fromFlag<number>('seed', saved?.seed),
-      tasks: [...new Set(datasets.flatMap((d) => d.manifest.tasks))],
+      tasks: datasets.length
+        ? [...new Set(datasets.flatMap((d) => d.manifest.tasks))]
+        : partitionTasks('train'),
       views: (datasets[0]?.manifest.views as Views | undefined) ?? null,
     };
 
     // The tokenizer and the model: the checkpoint's when resuming, else new ones.
     const checkpoint = resumeDir ? await loadCheckpoint(resumeDir) : undefined;
+    const initDir = o['init'] as string | undefined;
+    if (initDir && checkpoint)
+      throw usage('--init starts a new run; --resume continues one. Pass one of them.');
+    if (initDir) requireDir(initDir, '--init', 'pass the --out folder of an earlier actllm train');
+    const init = initDir ? await loadCheckpoint(initDir) : undefined;
     let tokenizer: Tokenizer;
     let config: PolicyConfig;
     if (checkpoint) {
       tokenizer = checkpoint.tokenizer;
       config = checkpoint.config;
+    } else if (init) {
+      // The earlier stage's model and vocabulary, with this stage's loss weights.
+      tokenizer = init.tokenizer;
+      const losses = { ...PRESETS[o['preset'] as PresetName].losses, ...(o['loss'] ?? {}) };
+      config = { ...init.config, losses };
     } else {
       const texts = datasets.flatMap((d) => [...d].map(({ record }) => record.instruction.text));
       tokenizer = await buildVocabulary(texts);
@@ -366,10 +395,13 @@ Examples:
     }
     const trainer = checkpoint
       ? await PolicyTrainer.resume(resumeDir as string, samples.train, session)
-      : await PolicyTrainer.create(config, tokenizer, samples.train, {
-          ...trainOptions,
-          ...(estimate ? { steps: estimate.steps } : {}),
-        });
+      : await PolicyTrainer.create(
+          config,
+          tokenizer,
+          samples.train,
+          { ...trainOptions, ...(estimate ? { steps: estimate.steps } : {}) },
+          init?.weights,
+        );
 
     // Closed-loop evaluation on L1 episodes of the tasks trained on.
     const evalEpisodes = o['evalEpisodes'] as number;
@@ -386,6 +418,9 @@ Examples:
               ...sceneNames(),
               imageTurns: settings.history ? settings.imageTurns : 1,
               history: settings.history,
+              ...(settings.describeAssets
+                ? { describeAssets: true, observer: 'cells' as const }
+                : {}),
               session,
             },
           );
@@ -418,7 +453,7 @@ Examples:
     const first = trainer.position.step;
     const stopAfter = o['stopAfter'] as number | undefined;
     const total = (estimate?.steps ?? trainOptions.steps) || 1;
-    const active = TERMS.filter((t) => trainer.config.losses[t] > 0);
+    const active = TERMS.filter((t) => (trainer.config.losses[t] ?? 0) > 0);
     const bar = createBar(
       io,
       checkpoint ? Math.max(total, first + 1) : total,

@@ -1,12 +1,10 @@
 import type { Instruction, PromptAsset } from '@actllm/core';
 import { toCompact, type SceneDescriptor } from '@actllm/descriptor';
+import { PLACEHOLDER } from '@actllm/dialogue';
 import { PolicyError } from './errors.js';
 
 /** An observation model for prompt assets: what one asset shows, as a scene descriptor. */
 export type DescribeAsset = (asset: PromptAsset, name: string) => SceneDescriptor;
-
-/** `{name}` in an instruction's text (the dialogue template's placeholder). */
-const PLACEHOLDER = /\{([^{}\s]+)\}/g;
 
 /**
  * The instruction with every `{asset}` written out as the scene descriptor of what it shows

@@ -1,27 +1,16 @@
 import { validateAction, type Observation } from '@actllm/core';
-import { initParameters, referenceBackend } from '@actllm/graph';
+import { initParameters } from '@actllm/graph';
 import { describe, expect, it } from 'vitest';
 import { ActllmAgent, buildPolicyGraph, presetConfig, type AgentOptions } from '../src/index.js';
-import { NAMES, episode, tokenizer } from './fixtures.js';
+import { AGENT_OPTIONS, episode, observationsOf, tokenizer } from './fixtures.js';
 
 const config = presetConfig('tiny', tokenizer.size);
 const weights = initParameters(buildPolicyGraph(config), 5);
 const record = episode();
-const base: AgentOptions = {
-  shapes: ['block', 'bowl'],
-  colors: NAMES.filter((n) => !['block', 'bowl'].includes(n)),
-  maxObjects: 3,
-  session: { backend: referenceBackend },
-};
+const base = AGENT_OPTIONS;
 
 /** The episode's observations, without ground truth: the agent must not need it. */
-function observations(): Observation[] {
-  return [...record.steps.map((s) => s.observation), record.final].map((f, step) => ({
-    step,
-    views: f.views,
-    instruction: record.instruction,
-  }));
-}
+const observations = (): Observation[] => observationsOf(record);
 
 async function runEpisode(options: Partial<AgentOptions> = {}) {
   const agent = await ActllmAgent.create({ config, tokenizer, weights }, { ...base, ...options });

@@ -1,5 +1,6 @@
 import {
   EPISODE_RECORD_VERSION,
+  type Observation,
   createImage,
   type Action,
   type EpisodeFrame,
@@ -9,6 +10,8 @@ import {
   type Pose,
 } from '@actllm/core';
 import { buildTokenizer } from '@actllm/dialogue';
+import { referenceBackend } from '@actllm/graph';
+import type { AgentOptions } from '../src/index.js';
 
 // A synthetic two-step episode built from core only: the policy never depends on tabletop.
 
@@ -78,3 +81,24 @@ export function episode(): EpisodeRecord<Image> {
     outcome: 'success',
   };
 }
+
+/** An episode's observations as an agent is shown them: no ground truth. */
+export function observationsOf(record: EpisodeRecord<Image>): Observation[] {
+  return [...record.steps.map((s) => s.observation), record.final].map((f, step) => ({
+    step,
+    views: f.views,
+    instruction: record.instruction,
+  }));
+}
+
+/** The fixtures' scene names, for an agent's grammar. */
+export const SHAPES = ['block', 'bowl'];
+export const COLORS = NAMES.filter((n) => !SHAPES.includes(n));
+
+/** Agent options for the fixtures, on graph's reference backend. */
+export const AGENT_OPTIONS: AgentOptions = {
+  shapes: SHAPES,
+  colors: COLORS,
+  maxObjects: 3,
+  session: { backend: referenceBackend },
+};

@@ -12,10 +12,9 @@ import {
   presetConfig,
   sceneFromCells,
   stepSamples,
-  type AgentOptions,
   type CellLogits,
 } from '../src/index.js';
-import { NAMES, episode, tokenizer } from './fixtures.js';
+import { AGENT_OPTIONS, COLORS, SHAPES, episode, observationsOf, tokenizer } from './fixtures.js';
 
 // The observation model outside the decoder: the per-cell heads' reading, an external
 // observer, prompt assets written out as descriptors, and the vision stage that trains the
@@ -23,22 +22,11 @@ import { NAMES, episode, tokenizer } from './fixtures.js';
 
 const config = presetConfig('tiny', tokenizer);
 const record = episode();
-const shapes = ['block', 'bowl'];
-const colors = NAMES.filter((n) => !shapes.includes(n));
-const base: AgentOptions = {
-  shapes,
-  colors,
-  maxObjects: 3,
-  session: { backend: referenceBackend },
-};
+const shapes = SHAPES;
+const colors = COLORS;
+const base = AGENT_OPTIONS;
 
-function observations(): Observation[] {
-  return [...record.steps.map((s) => s.observation), record.final].map((f, step) => ({
-    step,
-    views: f.views,
-    instruction: record.instruction,
-  }));
-}
+const observations = (): Observation[] => observationsOf(record);
 
 /** Cell logits of tiny's top view (4 x 4 cells) naming the objects given by cell, `<pad>` elsewhere. */
 function logitsNaming(

@@ -79,7 +79,9 @@ export function levelTasks(level: string, filter: readonly string[] | null): str
  * order) and index. Episode `i` of task `t` in level `p` has tabletop's seed
  * `deriveSeed(seed, t, p, i)`, whatever the mode and the shard.
  */
-export function episodeList(h: EvalHeader): EpisodeJob[] {
+export function episodeList(
+  h: Pick<EvalHeader, 'modes' | 'levels' | 'tasks' | 'episodes_per_task' | 'seed'>,
+): EpisodeJob[] {
   const jobs: EpisodeJob[] = [];
   for (const mode of h.modes)
     for (const level of h.levels)

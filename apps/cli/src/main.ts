@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CommandDef } from './command.js';
+import { bench } from './commands/bench.js';
 import { demo } from './commands/demo.js';
 import { evaluateCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandDef[] = [
   exportCommand,
   merge,
   info,
+  bench,
   demo,
 ];
 

@@ -3,6 +3,7 @@ import {
   ActllmAgent,
   loadCheckpoint,
   maxObjectsFor,
+  type AgentOptions,
   type ConsistencyRule,
   type Observer,
   type PolicyConfig,
@@ -99,10 +100,17 @@ export interface PolicyAgent {
   dispose(): Promise<void>;
 }
 
-/** Loads the checkpoint folder's policy with a command's `POLICY_SPECS` options. */
+/** The agent's decoding accelerations (`ActllmAgent` options), all on by default. */
+export type Decoding = Pick<AgentOptions, 'reusePrefix' | 'forcedChunks' | 'drafts'>;
+
+/**
+ * Loads the checkpoint folder's policy with a command's `POLICY_SPECS` options (`decoding`:
+ * the accelerations, all on by default).
+ */
 export async function createPolicyAgent(
   checkpoint: string,
   o: Record<string, unknown>,
+  decoding: Decoding = {},
 ): Promise<PolicyAgent> {
   requireDir(checkpoint, '--checkpoint', 'pass the --out folder of actllm train');
   const settings = readTrainSettings(checkpoint);
@@ -126,6 +134,7 @@ export async function createPolicyAgent(
       model.config,
     ),
     describeAssets,
+    ...decoding,
     session: sessionOptions({
       backend,
       ...(o['device'] ? { device: o['device'] as string } : {}),

@@ -76,6 +76,11 @@ export interface TrainProgress {
   /** Sequence tokens of the batch per second of this step. */
   readonly tokensPerSecond: number;
   readonly seconds: number;
+  /**
+   * The part of `seconds` spent in the backend's training step; the rest is the trainer's
+   * own work (batching, preprocessing, augmentation, reading results back).
+   */
+  readonly stepSeconds: number;
 }
 
 /** What `run` reports after each step: the step's figures and the time still to go. */
@@ -368,10 +373,12 @@ export class PolicyTrainer {
     const feeds = Object.fromEntries(
       this.#step.batchInputs.filter((n) => n !== LR_INPUT).map((n) => [n, batch[n] as Tensor]),
     );
+    const stepStarted = performance.now();
     const out = await this.#trainer.step({
       ...feeds,
       [LR_INPUT]: createTensor('float32', [], Float32Array.of(lr)),
     });
+    const stepSeconds = (performance.now() - stepStarted) / 1000;
     const value = (name: string) => Number((out[name] as Tensor).data[0]);
     const terms: Record<string, number> = {};
     for (const t of TERMS) if (out[POLICY_NAMES.term(t)]) terms[t] = value(POLICY_NAMES.term(t));
@@ -387,6 +394,7 @@ export class PolicyTrainer {
       lr,
       tokensPerSecond: tokens / seconds,
       seconds,
+      stepSeconds,
     };
   }
 

@@ -59,6 +59,8 @@ describe('training', () => {
       const p = await trainer.trainStep();
       expect(Object.keys(p.terms).sort()).toEqual(['ac', 'act', 'fwd', 'obs']);
       expect(p.tokensPerSecond).toBeGreaterThan(0);
+      expect(p.stepSeconds).toBeGreaterThan(0);
+      expect(p.stepSeconds).toBeLessThanOrEqual(p.seconds);
       losses.push(p.loss);
     }
     expect(losses).toHaveLength(6);

@@ -48,7 +48,8 @@ export function evalSummaryText(info: EvalInfo): string {
   return table(['mode', 'level', 'episodes', 'success', '95% interval', 'mean steps'], rows);
 }
 
-function checkPlan(levels: readonly string[], tasks: readonly string[] | null): void {
+/** Refuses levels and tasks that do not exist or do not meet (before any episode runs). */
+export function checkPlan(levels: readonly string[], tasks: readonly string[] | null): void {
   for (const level of levels) getPartition(level);
   for (const t of tasks ?? []) {
     getTask(t);

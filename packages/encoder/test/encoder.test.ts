@@ -116,6 +116,17 @@ describe('augmentation', () => {
     expect(worst).toBeLessThanOrEqual(0.02 + 1e-6);
   });
 
+  it('adds zero-mean noise of the asked deviation (in the [-1, 1] pixel range: 2 x strength)', () => {
+    const flat = imagesToTensor([gradient(64, 64), gradient(64, 64)], { height: 64, width: 64 });
+    const noisy = augmentPixels(flat, new Rng(5), { noise: 0.05 });
+    const d = Array.from(noisy.data, (v, i) => v - (flat.data[i] as number));
+    const mean = d.reduce((a, b) => a + b, 0) / d.length;
+    const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length);
+    expect(Math.abs(mean)).toBeLessThan(0.005);
+    expect(std).toBeGreaterThan(0.095);
+    expect(std).toBeLessThan(0.105);
+  });
+
   it('refuses unknown or out-of-range strengths', () => {
     expect(() => augmentPixels(pixels, new Rng(1), { blur: 1 } as never)).toThrow(
       expect.objectContaining({ code: 'ENCODER_INVALID_OPTION' }),

@@ -120,12 +120,22 @@ export function imagesToTensor(
   }
   const plane = height * width * 3;
   const data = new Float32Array(images.length * plane);
+  // Each channel's 256 normalized values, computed once: the per-pixel work is then a lookup
+  // (the same values as computing each pixel, at a fraction of the cost).
+  const table = Array.from({ length: 3 }, (_, c) =>
+    Float64Array.from(
+      { length: 256 },
+      (_, v) => (v / 255 - (mean[c] as number)) / (std[c] as number),
+    ),
+  ) as [Float64Array, Float64Array, Float64Array];
+  const [r, g, bl] = table;
   images.forEach((raw: Image, b) => {
-    const image = resizeImage(checkedImage(raw, `images[${b}]`), width, height);
-    for (let i = 0; i < plane; i++) {
-      const c = i % 3;
-      data[b * plane + i] =
-        ((image.data[i] as number) / 255 - (mean[c] as number)) / (std[c] as number);
+    const pixels = resizeImage(checkedImage(raw, `images[${b}]`), width, height).data;
+    const at = b * plane;
+    for (let i = 0; i < plane; i += 3) {
+      data[at + i] = r[pixels[i] as number] as number;
+      data[at + i + 1] = g[pixels[i + 1] as number] as number;
+      data[at + i + 2] = bl[pixels[i + 2] as number] as number;
     }
   });
   return createTensor('float32', [images.length, height, width, 3], data);

@@ -8,7 +8,7 @@ import { writeFileAtomicSync } from '@actllm/core/node';
 
 const dir = process.argv[2] ?? 'results';
 const ABLATIONS = {
-  shipped: 'shipped checkpoint (60 min)',
+  shipped: 'shipped checkpoint (60 min, two stages)',
   all: 'all four losses, history (ablation budget)',
   no_ac: 'without L_ac',
   no_obs_fwd: 'without L_obs and L_fwd',
@@ -132,7 +132,7 @@ if (snapshots.length) {
   lines.push(
     '## Learning curve (shipped run)',
     '',
-    'L1 static success of the checkpoint saved after about this many minutes of the shipped training run (same episodes for each).',
+    'L1 static success of the checkpoint saved after about this many minutes of the shipped training run, both stages counted (same episodes for each). The vision stage (the first 12 minutes) trains no policy, so there is no point before it ends.',
     '',
   );
   lines.push('| minutes | step | L1 static success | episodes |', '| --- | --- | --- | --- |');

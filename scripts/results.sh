@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Results and ablations of docs/results.md, end to end and seeded: the shipped checkpoint
-# (checkpoints/default) and its learning curve, then one dataset and the shipped recipe with
-# four ablations trained on it with the same seed and a shorter budget, each evaluated on
-# L1-L4, static and strong dynamic, with the oracle and random baselines and the observation
-# model's own accuracy per level. Writes results/ and then docs/results.md and
-# docs/results.json (scripts/results-md.mjs).
+# (checkpoints/default) and its learning curve, then one dataset and the shipped two-stage
+# recipe with four ablations trained on it with the same seed and a shorter budget (one
+# shared vision stage, then MINUTES minutes of stage 2 each; the ablation without L_obs has
+# no vision stage and trains that much longer instead), each evaluated on L1-L4, static and
+# strong dynamic, with the oracle and random baselines and the observation model's own
+# accuracy per level. Writes results/ and then docs/results.md and docs/results.json
+# (scripts/results-md.mjs). Every step is skipped when its output exists, so an interrupted
+# run continues where it stopped.
 #
-#   bash scripts/results.sh [minutes per ablation, default 30] [episodes per task, default 20]
+#   bash scripts/results.sh [minutes of stage 2 per ablation, default 30] [episodes per task, default 20]
 #
 # Learning curve: copy the shipped run's checkpoint folder to results/ckpt/curve_<minutes>
 # while it trains (it is saved every --checkpoint-every steps), e.g. at 10 and 30 minutes,
-# and once more at the end (curve_60); each is evaluated on the CI's L1 episodes. On 2 CPU cores the ablations take about
-# 4 x (minutes + 40) minutes. Shard the evaluations on a cluster with
-# `actllm eval --shard K/N` and `actllm merge` (apps/cli/README.md).
+# and once more at the end; each is evaluated on the CI's L1 episodes. On 2 CPU cores the
+# vision stage takes about 12 minutes and each ablation about minutes + 25 (its
+# evaluation). Shard the evaluations on a cluster with `actllm eval --shard K/N` and
+# `actllm merge` (apps/cli/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES="${1:-30}"
@@ -24,11 +28,24 @@ mkdir -p "$OUT"
 [ -f "$OUT/data/train/dataset.json" ] ||
   $CLI generate --out "$OUT/data/train" --partition train --tasks all --episodes 100 --seed 1 --workers 2
 
-train() { # name, extra flags
-  local name="$1"
-  shift
+# The shipped recipe's two stages (checkpoints/default/README.md): a vision stage, shared by
+# every ablation that keeps L_obs, then the policy for MINUTES minutes. Without L_obs there is
+# no observation model to pre-train, so that ablation trains one stage for the same total time.
+VISION_STEPS=3000
+vision() {
+  [ -f "$OUT/ckpt/vision/model.safetensors" ] && return
+  local started
+  started=$(date +%s)
+  $CLI train --data "$OUT/data/train" --scenes 8000 --preset default --steps "$VISION_STEPS" \
+    --batch-size 16 --lr 2e-3 --warmup 100 --seed 1 \
+    --loss obs=0,fwd=0,act=0,ac=0,cells=1 --out "$OUT/ckpt/vision"
+  echo $(($(date +%s) - started)) > "$OUT/ckpt/vision.seconds"
+}
+train() { # name, minutes, extra flags
+  local name="$1" minutes="$2"
+  shift 2
   [ -f "$OUT/ckpt/$name/model.safetensors" ] ||
-    $CLI train --data "$OUT/data/train" --scenes 3000 --preset default --minutes "$MINUTES" \
+    $CLI train --data "$OUT/data/train" --scenes 3000 --preset default --minutes "$minutes" \
       --batch-size 8 --lr 2e-3 --warmup 200 --seed 1 --augment noise=0.01 \
       --out "$OUT/ckpt/$name" "$@"
 }
@@ -48,10 +65,13 @@ for curve in "$OUT"/ckpt/curve_*; do
     $CLI eval --checkpoint "$curve" --levels L1 --episodes 4 --seed 2026 --out "$OUT/eval/$name"
 done
 
-train all
-train no_ac --loss ac=0
-train no_obs_fwd --loss obs=0,fwd=0
-train no_history --no-history
+vision
+VISION_MINUTES=$((($(cat "$OUT/ckpt/vision.seconds") + 59) / 60))
+STAGE2=(--init "$OUT/ckpt/vision" --describe-assets)
+train all "$MINUTES" "${STAGE2[@]}"
+train no_ac "$MINUTES" "${STAGE2[@]}" --loss ac=0
+train no_history "$MINUTES" "${STAGE2[@]}" --no-history
+train no_obs_fwd "$((MINUTES + VISION_MINUTES))" --loss obs=0,fwd=0
 
 evaluate oracle --agent oracle
 evaluate random --agent random

@@ -88,7 +88,7 @@ if (observed.length) {
   lines.push(
     '## Observation model',
     '',
-    'The scene the model writes first, compared with the true objects on held-out first frames (descriptor `compare`: a match within 0.1 of the workspace).',
+    'The first scene the agent reads (its cell heads for a model trained with `--describe-assets`, else the scene its decoder writes), compared with the true objects on held-out first frames (descriptor `compare`: a match within 0.1 of the workspace).',
     '',
   );
   lines.push(

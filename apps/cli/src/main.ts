@@ -7,6 +7,7 @@ import { evaluateCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { generate } from './commands/generate.js';
 import { info } from './commands/info.js';
+import { llava } from './commands/llava.js';
 import { merge } from './commands/merge.js';
 import { report } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandDef[] = [
   runCommand,
   report,
   exportCommand,
+  llava,
   merge,
   info,
   bench,

@@ -72,17 +72,11 @@ export async function agentLatency(
   for (const [name, accelerations] of Object.entries(ACCELERATIONS)) {
     const all = await traces(checkpoint, o, accelerations, plan);
     texts[name] = JSON.stringify(all.map((t) => t.text));
-    const timed = all.slice(1);
+    const latencies = all.slice(1).map((t) => t.latencyMs);
     settings[name] = {
-      steps: timed.length,
-      p50_ms: percentile(
-        timed.map((t) => t.latencyMs),
-        50,
-      ),
-      p95_ms: percentile(
-        timed.map((t) => t.latencyMs),
-        95,
-      ),
+      steps: latencies.length,
+      p50_ms: percentile(latencies, 50),
+      p95_ms: percentile(latencies, 95),
       passes_per_step: mean(all.map((t) => t.passes)),
       tokens_per_step: mean(all.map((t) => t.tokens)),
       draft_tokens_kept_per_step: mean(all.map((t) => t.accepted)),

@@ -122,13 +122,12 @@ export function imagesToTensor(
   const data = new Float32Array(images.length * plane);
   // Each channel's 256 normalized values, computed once: the per-pixel work is then a lookup
   // (the same values as computing each pixel, at a fraction of the cost).
-  const table = Array.from({ length: 3 }, (_, c) =>
+  const [r, g, bl] = [0, 1, 2].map((c) =>
     Float64Array.from(
       { length: 256 },
       (_, v) => (v / 255 - (mean[c] as number)) / (std[c] as number),
     ),
   ) as [Float64Array, Float64Array, Float64Array];
-  const [r, g, bl] = table;
   images.forEach((raw: Image, b) => {
     const pixels = resizeImage(checkedImage(raw, `images[${b}]`), width, height).data;
     const at = b * plane;

@@ -22,6 +22,15 @@ interface Benchmark {
   prepare(o: Record<string, unknown>): { args: string[]; run: () => Promise<unknown> };
 }
 
+/** One benchmark's part of the collected JSON. */
+interface BenchEntry {
+  readonly name: string;
+  readonly source: string;
+  readonly args: readonly string[];
+  readonly seconds: number;
+  readonly result: unknown;
+}
+
 /** A package's benchmark script, run by node in the package's folder. */
 function script(
   name: string,
@@ -115,14 +124,14 @@ const require = createRequire(import.meta.url);
  * published packages, so outside a clone they are absent.
  */
 function scriptPath(name: string, pkg: string, script: string): string {
-  let dir: string | undefined;
+  let dir = '';
   try {
     dir = dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    dir = undefined;
+    // not installed: reported below as a missing script
   }
-  const path = dir === undefined ? undefined : join(dir, script);
-  if (dir === undefined || path === undefined || !existsSync(path))
+  const path = join(dir, script);
+  if (dir === '' || !existsSync(path))
     throw new CliError(
       'CLI_INPUT_NOT_FOUND',
       `The ${name} benchmark (${pkg}/${script}) is not here: the benchmark scripts ship with the repository, not with the npm packages; run actllm bench in a clone after npm ci.`,
@@ -229,36 +238,34 @@ one at a time, each in its own process; compare ratios within one run on a share
     );
     const out = o['out'] as string | undefined;
     if (out !== undefined) checkWritable(out);
-    const prepared = chosen.map((b) => b.prepare(o)); // every input checked before any runs
-    const results: {
-      name: string;
-      source: string;
-      args: string[];
-      seconds: number;
-      result: unknown;
-    }[] = [];
-    for (const [i, b] of chosen.entries()) {
-      const { args: given, run } = prepared[i] as ReturnType<Benchmark['prepare']>;
+    // Every input is checked before any benchmark runs.
+    const prepared = chosen.map((b) => ({ b, ...b.prepare(o) }));
+    const results: { b: Benchmark; entry: BenchEntry }[] = [];
+    for (const { b, args: given, run } of prepared) {
       note(io, `bench ${b.name} ...`);
       const started = performance.now();
       const result = await run();
       const seconds = (performance.now() - started) / 1000;
-      results.push({ name: b.name, source: b.source, args: given, seconds, result });
+      results.push({ b, entry: { name: b.name, source: b.source, args: given, seconds, result } });
     }
-    const collected = { command: 'bench', node: process.version, benchmarks: results };
+    const collected = {
+      command: 'bench',
+      node: process.version,
+      benchmarks: results.map((r) => r.entry),
+    };
     if (out !== undefined) writeJsonAtomic(out, collected);
     printResult(io, collected, () =>
       [
         table(
           ['benchmark', 'time', 'figure', 'value'],
-          results.flatMap((r) => {
-            const b = BENCHMARKS.find((x) => x.name === r.name) as Benchmark;
-            const rows = b.headline.map(([label, path]) => ['', '', label, at(r.result, path)]);
-            return rows.length === 0
-              ? [[r.name, duration(r.seconds), '(see the JSON)', '']]
-              : rows.map((row, j) =>
-                  j === 0 ? [r.name, duration(r.seconds), ...row.slice(2)] : row,
-                );
+          results.flatMap(({ b, entry }) => {
+            const first = [entry.name, duration(entry.seconds)];
+            if (b.headline.length === 0) return [[...first, '(see the JSON)', '']];
+            return b.headline.map(([label, path], j) => [
+              ...(j === 0 ? first : ['', '']),
+              label,
+              at(entry.result, path),
+            ]);
           }),
         ),
         ...(out !== undefined ? ['', `JSON: ${out}`] : []),

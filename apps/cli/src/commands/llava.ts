@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpisodeRecord } from '@actllm/core';
 import { toLlava, type LlavaEpisode } from '@actllm/dialogue';
-import { openDataset } from '@actllm/tabletop';
+import { readManifest } from '@actllm/tabletop';
 import { COMMON, required, type CommandDef } from '../command.js';
 import { list, text } from '../config.js';
 import { CliError } from '../errors.js';
@@ -44,9 +44,8 @@ Examples:
         'CLI_OUTPUT_NOT_WRITABLE',
         `--out ${out} is not empty; pass a new or empty folder.`,
       );
-    const dataset = openDataset(data);
     const tasks = o['tasks'] as string[] | undefined;
-    const chosen = dataset.manifest.episodes.filter((e) => !tasks || tasks.includes(e.task));
+    const chosen = readManifest(data).episodes.filter((e) => !tasks || tasks.includes(e.task));
     if (chosen.length === 0)
       throw new CliError(
         'CLI_INPUT_INVALID',

@@ -22,15 +22,23 @@ for (const name of existsSync(join(dir, 'eval')) ? readdirSync(join(dir, 'eval')
   const file = join(dir, 'eval', name, 'eval_info.json');
   if (existsSync(file)) evals[name] = readJson(file);
 }
+const readLog = (file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+// The shipped run's logs travel with its checkpoint; the ablations' are under <dir>/ckpt.
+const logFile = (name) =>
+  name === 'shipped'
+    ? 'checkpoints/default/train_log.jsonl'
+    : join(dir, 'ckpt', name, 'train_log.jsonl');
 const logs = {};
-for (const name of Object.keys(ABLATIONS)) {
-  const file = join(dir, 'ckpt', name, 'train_log.jsonl');
-  if (existsSync(file))
-    logs[name] = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-}
+for (const name of Object.keys(ABLATIONS))
+  if (existsSync(logFile(name))) logs[name] = readLog(logFile(name));
+// Seconds of the shared vision stage, which every run but no_obs_fwd starts from.
+const visionSeconds = existsSync(join(dir, 'ckpt', 'vision.seconds'))
+  ? Number(readFileSync(join(dir, 'ckpt', 'vision.seconds'), 'utf8'))
+  : null;
 
 const pct = (s) =>
   s
@@ -82,6 +90,28 @@ for (const mode of modes) {
       );
     lines.push('');
   }
+}
+const trained = Object.keys(logs);
+if (trained.length) {
+  lines.push(
+    '## Training budget and validation',
+    '',
+    'Steps and minutes of the last (or only) stage of each run as its log records them, the minutes of the shared vision stage it started from (the shipped run had its own, the same recipe), and the validation loss per token and token accuracy per segment at its last evaluation (the held-out 5% of the training samples).',
+    '',
+    '| run | steps | minutes | vision stage (min) | loss scene / next / act | token accuracy scene / next / act |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  const segments = (o) =>
+    ['scene', 'next', 'act'].map((k) => o?.[k]?.toFixed(3) ?? '-').join(' / ');
+  for (const n of trained) {
+    const progress = logs[n].filter((r) => r.type === 'progress').at(-1);
+    const validation = logs[n].filter((r) => r.type === 'evaluation').at(-1)?.validation;
+    const vision = n === 'no_obs_fwd' ? '-' : visionSeconds ? (visionSeconds / 60).toFixed(1) : '-';
+    lines.push(
+      `| ${label(n)} | ${progress?.step ?? '-'} | ${progress ? (progress.elapsed / 60).toFixed(1) : '-'} | ${vision} | ${segments(validation?.loss)} | ${segments(validation?.tokenAccuracy)} |`,
+    );
+  }
+  lines.push('');
 }
 const observed = agents.filter((n) => evals[n].observation_model);
 if (observed.length) {

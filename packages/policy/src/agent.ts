@@ -28,7 +28,7 @@ import {
   type Tokenizer,
 } from '@actllm/dialogue';
 import { encoderNames, imagesToTensor, tokensPerView } from '@actllm/encoder';
-import { POLICY_NAMES, buildVisualGraph } from './model.js';
+import { POLICY_NAMES, buildVisualGraph, hasLanguageModel } from './model.js';
 import {
   CELL_FIELDS,
   hasCellLoss,
@@ -239,6 +239,12 @@ export class ActllmAgent implements Agent {
       );
     }
     const { config, tokenizer, weights } = model;
+    if (!hasLanguageModel(config)) {
+      throw new PolicyError(
+        'POLICY_INVALID_CHECKPOINT',
+        'This model is a vision stage: no text loss (obs, fwd, act) was on, so it has no trained language model to act with. Train the policy from it (actllm train --init <this checkpoint>).',
+      );
+    }
     const observer: unknown = options.observer ?? 'decoder';
     if (typeof observer !== 'function' && observer !== 'cells' && observer !== 'decoder') {
       throw new PolicyError(

@@ -56,4 +56,14 @@ describe('ActllmAgent', () => {
     await expect(agent.act(observations()[0]!)).rejects.toThrow(/reset/);
     await agent.dispose();
   });
+
+  it('refuses a vision-stage model, which has no language model to act with', async () => {
+    // Given the tokenizer, the preset grounds its top view, so it has cell heads to train.
+    const grounded = presetConfig('tiny', tokenizer);
+    const vision = { ...grounded, losses: { obs: 0, fwd: 0, act: 0, ac: 0, cells: 1 } };
+    const visionWeights = initParameters(buildPolicyGraph(vision), 5);
+    await expect(
+      ActllmAgent.create({ config: vision, tokenizer, weights: visionWeights }, base),
+    ).rejects.toMatchObject({ code: 'POLICY_INVALID_CHECKPOINT', message: /--init/ });
+  });
 });

@@ -72,12 +72,17 @@ class OrtDecoder implements TokenModel {
     for (let l = 0; l < config.num_hidden_layers; l++)
       for (const kind of ['key', 'value'])
         this.#cache[`past_key_values.${l}.${kind}`] = empty([1, config.num_attention_heads, 0, dh]);
-    // The copy head's cache is one more entry: keys [1, 1, past, d], one-hot values.
+    // The copy head's cache is one more entry: keys [1, 1, past, d], and as values the
+    // token ids the positions offer, int64 [1, 1, past, 1].
     this.#copy = session.inputNames.includes('previous_ids');
     const c = config.num_hidden_layers;
     if (this.#copy) {
       this.#cache[`past_key_values.${c}.key`] = empty([1, 1, 0, config.hidden_size]);
-      this.#cache[`past_key_values.${c}.value`] = empty([1, 1, 0, config.vocab_size]);
+      this.#cache[`past_key_values.${c}.value`] = new ort.Tensor(
+        'int64',
+        new BigInt64Array(0),
+        [1, 1, 0, 1],
+      );
     }
   }
 

@@ -21,7 +21,10 @@ import type { PolicyConfig } from './config.js';
  * layer to have learned it.
  *
  * Its cache, one more entry after the transformer's layers, holds the keys `[batch, 1,
- * past, dModel]` and the one-hot values `[batch, 1, past, vocab]`.
+ * past, dModel]` and, as values, the token each position offers, int64 `[batch, 1, past,
+ * 1]` (-1 for a visual token). The one-hot rows are rebuilt from those ids in every pass:
+ * caching them would move `past x vocab` floats in and out of each decoding step, several
+ * times the transformer's own cache.
  */
 
 /** What the copy head reads at the new positions. */
@@ -57,19 +60,20 @@ export function copyHead(
       }),
     ),
   );
-  const vocab = g.range(0, config.vocab, 1, 'int64');
-  const hot = g.cast(g.equal(g.unsqueeze(inputs.ids, [-1]), vocab), 'float32');
-  let value = one(g.mul(hot, g.unsqueeze(inputs.text, [-1])));
+  // The token each position offers, [batch, 1, positions, 1]: -1 for a visual token.
+  let offered = g.unsqueeze(g.where(g.less(0, inputs.text), inputs.ids, -1), [1, 3]);
   if (inputs.cache) {
     key = g.concat([inputs.cache.key, key], 2);
-    value = g.concat([inputs.cache.value, value], 2);
+    offered = g.concat([inputs.cache.value, offered], 2);
   }
+  const vocab = g.range(0, config.vocab, 1, 'int64');
+  const value = g.cast(g.equal(offered, vocab), 'float32');
   const scores = g.mul(g.matmul(query, g.transpose(key, [0, 1, 3, 2])), 1 / Math.sqrt(d));
   // A key that offers nothing (a visual token) is masked like a future one.
-  const offers = g.transpose(g.less(0, g.reduceSum(value, [-1], true)), [0, 1, 3, 2]);
+  const offers = g.transpose(g.less(-1, offered), [0, 1, 3, 2]);
   const weights = g.softmax(applyMask(g, applyMask(g, scores, inputs.mask), offers), -1);
   const copied = g.squeeze(g.matmul(weights, value), [1]);
   const gate = g.sigmoid(linear(g, inputs.normed, 'copy.gate', d, 1));
   const mixed = g.add(g.mul(gate, g.softmax(inputs.logits, -1)), g.mul(g.sub(1, gate), copied));
-  return { logProbs: g.log(g.add(mixed, 1e-9)), present: { key, value } };
+  return { logProbs: g.log(g.add(mixed, 1e-9)), present: { key, value: offered } };
 }

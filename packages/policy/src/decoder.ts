@@ -27,7 +27,8 @@ export const DECODER_NAMES = {
  * and per layer `past_key_values.{l}.key/value`; outputs
  * `logits` [batch, new, vocab] and `present.{l}.key/value`. With `lm.copy` it also takes
  * `previous_ids` and the copy head's cache as one more entry, `past_key_values.{layers}`
- * (keys [batch, 1, past, dModel], values [batch, 1, past, vocab]), and its logits are the
+ * (keys float32 [batch, 1, past, dModel]; values the tokens the positions offer, int64
+ * [batch, 1, past, 1], -1 for a visual token), and its logits are the
  * mixture's log-probabilities. Its weights are the training graph's (`buildPolicyGraph`),
  * by name; the visual tokens come from `visionEncoder`.
  */
@@ -81,7 +82,7 @@ function copyInputs(
     previous: g.input(DECODER_NAMES.previous, 'int64', ['batch', 'new']),
     cache: {
       key: g.input(names.pastKey, 'float32', ['batch', 1, 'past', config.lm.dModel]),
-      value: g.input(names.pastValue, 'float32', ['batch', 1, 'past', config.vocab]),
+      value: g.input(names.pastValue, 'int64', ['batch', 1, 'past', 1]),
     },
   };
 }

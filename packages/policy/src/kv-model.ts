@@ -114,8 +114,7 @@ function cacheFeeds(config: PolicyConfig, out?: TensorMap): Record<string, Tenso
   const names = kvNames(config.lm.layers);
   feeds[names.pastKey] =
     out?.[names.presentKey] ?? createTensor('float32', [1, 1, 0, config.lm.dModel]);
-  feeds[names.pastValue] =
-    out?.[names.presentValue] ?? createTensor('float32', [1, 1, 0, config.vocab]);
+  feeds[names.pastValue] = out?.[names.presentValue] ?? createTensor('int64', [1, 1, 0, 1]);
   return feeds;
 }
 
@@ -160,9 +159,11 @@ function viewFeeds(
 /** The first `length` positions (axis 2) of a [1, heads, past, width] cache tensor. */
 function keepPositions(t: Tensor, length: number): Tensor {
   const [b, heads, past, dh] = t.shape as [number, number, number, number];
+  const rows = b * heads;
+  // Float32 keys and values, or the copy head's int64 ids: the same copy on either.
   const src = t.data as Float32Array;
-  const out = new Float32Array(b * heads * length * dh);
-  for (let h = 0; h < b * heads; h++)
+  const out = src.slice(0, rows * length * dh);
+  for (let h = 1; h < rows; h++)
     out.set(src.subarray(h * past * dh, h * past * dh + length * dh), h * length * dh);
-  return createTensor('float32', [b, heads, length, dh], out);
+  return createTensor(t.dtype, [b, heads, length, dh], out as Tensor['data']);
 }

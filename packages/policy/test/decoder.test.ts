@@ -183,8 +183,7 @@ describe('the KV-cache decoder', () => {
           f[DECODER_NAMES.previous] = int64([1, n], before);
           const k = kvNames(config.lm.layers);
           f[k.pastKey] = cache?.[k.presentKey] ?? createTensor('float32', [1, 1, 0, d]);
-          f[k.pastValue] =
-            cache?.[k.presentValue] ?? createTensor('float32', [1, 1, 0, config.vocab]);
+          f[k.pastValue] = cache?.[k.presentValue] ?? createTensor('int64', [1, 1, 0, 1]);
         }
         return run(dec, { ...f, ...weights });
       };

@@ -329,9 +329,10 @@ export class ActllmAgent implements Agent {
       generationPrompt: true,
     });
     if (!this.#options.reusePrefix) this.#forget();
-    const { reused, first } = await this.#prefill(rendered);
-    const prompt = this.#model.length;
+    // The scene the observer read starts the turn; it runs in the prompt's pass.
     const prefix = await this.#observe(observation, views);
+    const { reused, first } = await this.#prefill(rendered, prefix);
+    const prompt = this.#model.length;
     let decoded = await this.#decode(first, 0, prefix);
     let parsed = this.#parse(decoded);
     const transition = inferAction(parsed.scene, parsed.next);
@@ -390,9 +391,13 @@ export class ActllmAgent implements Agent {
     return action;
   }
 
-  /** Runs the rendered prompt after the longest prefix the cache already holds. */
+  /**
+   * Runs the rendered prompt, and after it the turn's `prefix`, after the longest prefix the
+   * cache already holds; `first` is the logits after the last token run.
+   */
   async #prefill(
     rendered: RenderedConversation<Image>,
+    prefix: readonly number[],
   ): Promise<{ reused: number; first: Float32Array }> {
     const ids = rendered.ids;
     const slotAt = new Map<number, Image>();
@@ -420,7 +425,8 @@ export class ActllmAgent implements Agent {
         tokens: (await this.#encode(slot.image, slot.source.view)).tokens,
       });
     }
-    const rows = await this.#model.append(ids.slice(keep), visual);
+    const rows = await this.#model.append([...ids.slice(keep), ...prefix], visual);
+    // The prefix joins them with the rest of the decoded turn, after decoding.
     this.#cachedIds = [...ids];
     this.#cachedImages = slotAt;
     return { reused: keep, first: rows[rows.length - 1] as Float32Array };
@@ -462,6 +468,7 @@ export class ActllmAgent implements Agent {
       forcedChunks: this.#options.forcedChunks,
       drafts: this.#options.drafts,
       context: this.#cachedIds,
+      prefixInModel: true,
       maxTokens: this.#config.lm.maxLength,
     });
   }

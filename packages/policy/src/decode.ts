@@ -34,6 +34,11 @@ export interface DecodeOptions {
    * checked against the grammar and run in one pass before decoding goes on from them.
    */
   readonly prefix?: readonly number[];
+  /**
+   * The prefix is already in the model, run in the prompt's pass (so `first` is the logits
+   * after its last token): it is only checked and stepped through, which saves a pass.
+   */
+  readonly prefixInModel?: boolean;
 }
 
 export interface DecodeResult {
@@ -115,6 +120,7 @@ function checkOptions(
     maxTokens,
     drafts: o.drafts ?? true,
     maxDraft,
+    prefixInModel: o.prefixInModel === true,
   };
 }
 
@@ -187,11 +193,13 @@ export async function decodeTurn(
         'The prefix is not the start of a turn the grammar allows; build it from names the grammar has.',
       );
     for (const id of prefix) state = grammar.next(state, id);
-    const out = await model.append(prefix);
-    passes++;
+    if (!o.prefixInModel) {
+      const out = await model.append(prefix);
+      passes++;
+      logits = out[out.length - 1] as Float32Array;
+    }
     forced += prefix.length;
     ids.push(...prefix);
-    logits = out[out.length - 1] as Float32Array;
   }
   while (!grammar.isFinal(state)) {
     const chunk: number[] = [];

@@ -77,6 +77,25 @@ describe('decoding under the grammar', () => {
     ).rejects.toThrow(/prefix is not the start/);
   });
 
+  it('takes a prefix already run with the prompt: the same turn, one pass fewer', async () => {
+    const scene = tokenizer.encode(
+      '<scene_v1> <obj> block red <x_10> <y_20> <t_0> </obj> </scene>',
+    );
+    const apart = await decodeTurn(fakeModel(8), grammar, firstLogits(8), { prefix: scene });
+    const model = fakeModel(8);
+    // The prompt's pass: its last token (stood in for by firstLogits' seed) and the prefix.
+    const rows = await model.append(scene);
+    const together = await decodeTurn(model, grammar, rows.at(-1) as Float32Array, {
+      prefix: scene,
+      prefixInModel: true,
+    });
+    expect(together.ids.slice(0, scene.length)).toEqual(scene);
+    expect(grammar.accepts(together.ids)).toBe(true);
+    expect(together.passes).toBe(apart.passes - 1);
+    // Same logits after the prefix either way, so the same tokens after it.
+    expect(together.ids).toEqual(apart.ids);
+  });
+
   it.each([1, 2, 3, 4, 5])(
     'always gives a turn that parses, from an untrained model (seed %i)',
     async (seed) => {

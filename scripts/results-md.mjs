@@ -96,7 +96,7 @@ if (trained.length) {
   lines.push(
     '## Training budget and validation',
     '',
-    'Steps and minutes of the last (or only) stage of each run as its log records them, the minutes of the shared vision stage it started from (the shipped run had its own, the same recipe), and the validation loss per token and token accuracy per segment at its last evaluation (the held-out 5% of the training samples).',
+    "Steps and minutes of the last (or only) stage of each run as its log records them, the minutes of the shared vision stage it started from (the shipped run had its own, the same recipe), and the validation loss per token and token accuracy per segment at its last evaluation (the held-out 5% of the training samples). The ablation budget is their number of steps (`bash scripts/results.sh STEPS`), the same for all but the one without L_obs, which also gets the vision stage's time in steps; minutes are as measured, so they also show how busy the machine was.",
     '',
     '| run | steps | minutes | vision stage (min) | loss scene / next / act | token accuracy scene / next / act |',
     '| --- | --- | --- | --- | --- | --- |',

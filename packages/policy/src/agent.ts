@@ -426,7 +426,7 @@ export class ActllmAgent implements Agent {
       });
     }
     const rows = await this.#model.append([...ids.slice(keep), ...prefix], visual);
-    // The prefix joins them with the rest of the decoded turn, after decoding.
+    // The prefix's ids are added with the rest of the turn once it is decoded (act).
     this.#cachedIds = [...ids];
     this.#cachedImages = slotAt;
     return { reused: keep, first: rows[rows.length - 1] as Float32Array };

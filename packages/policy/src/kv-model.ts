@@ -159,11 +159,10 @@ function viewFeeds(
 /** The first `length` positions (axis 2) of a [1, heads, past, width] cache tensor. */
 function keepPositions(t: Tensor, length: number): Tensor {
   const [b, heads, past, dh] = t.shape as [number, number, number, number];
-  const rows = b * heads;
   // Float32 keys and values, or the copy head's int64 ids: the same copy on either.
   const src = t.data as Float32Array;
-  const out = src.slice(0, rows * length * dh);
-  for (let h = 1; h < rows; h++)
+  const out = new (src.constructor as Float32ArrayConstructor)(b * heads * length * dh);
+  for (let h = 0; h < b * heads; h++)
     out.set(src.subarray(h * past * dh, h * past * dh + length * dh), h * length * dh);
   return createTensor(t.dtype, [b, heads, length, dh], out as Tensor['data']);
 }
